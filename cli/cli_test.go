@@ -1,0 +1,174 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"tienda/cli"
+	"tienda/config"
+	"tienda/database/dbtest"
+)
+
+// run executes the CLI in-process with a clean environment plus env.
+func run(t *testing.T, ctx context.Context, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = cli.Run(ctx, args, "test", cli.IO{
+		Stdin:   strings.NewReader(""),
+		Stdout:  &out,
+		Stderr:  &errOut,
+		Environ: append([]string{"TIENDA_JWT_SECRET=" + strings.Repeat("x", 32)}, env...),
+		Dir:     t.TempDir(),
+	})
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageAndConfigErrorsExitTwoWithOneLine(t *testing.T) {
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"unknown flag", nil, []string{"serve", "--bogus"}},
+		{"unknown command", nil, []string{"frobnicate"}},
+		{"no command", nil, nil},
+		{"stray argument", nil, []string{"version", "extra"}},
+		{"migrate to without id", nil, []string{"migrate", "to"}},
+		{"migrate without subcommand", nil, []string{"migrate"}},
+		{"bad driver", []string{"TIENDA_DATABASE_DRIVER=oracle"}, []string{"migrate", "status"}},
+		{"bad driver flag", nil, []string{"config", "show", "--db-driver", "oracle"}},
+		{"missing config file", nil, []string{"--config", "/nonexistent.yaml", "config", "show"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(t, context.Background(), c.env, c.args...)
+			if code != cli.ExitUsage {
+				t.Errorf("exit status %d, want %d; stderr %q", code, cli.ExitUsage, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "tienda: ") || strings.Contains(stderr, "goroutine") {
+				t.Errorf("stderr = %q, want one line starting with 'tienda: '", stderr)
+			}
+		})
+	}
+}
+
+func TestVersionAndConfigShow(t *testing.T) {
+	code, out, _ := run(t, context.Background(), nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "tienda test ") {
+		t.Errorf("version: exit %d, out %q", code, out)
+	}
+	code, out, _ = run(t, context.Background(), []string{"TIENDA_REDIS_PASSWORD=s3cret-pw"}, "config", "show", "--db-driver", "mysql", "--db-dsn", "u:pw123@tcp(h:3306)/d")
+	if code != 0 {
+		t.Fatalf("config show: exit %d", code)
+	}
+	for _, want := range []string{"database.driver", "mysql", "u:********@tcp(h:3306)/d", "TIENDA_DATABASE_DSN"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config show lacks %q:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{"pw123", "s3cret-pw", strings.Repeat("x", 32)} {
+		if strings.Contains(out, secret) {
+			t.Errorf("config show leaks %q", secret)
+		}
+	}
+}
+
+func TestMigrateCommands(t *testing.T) {
+	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
+		ctx := context.Background()
+		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN}
+		code, out, stderr := run(t, ctx, env, "migrate", "status")
+		if code != 0 || !strings.Contains(out, "pending  202611281400_core_tables") {
+			t.Fatalf("status on an empty database: exit %d, out %q, err %q", code, out, stderr)
+		}
+		code, out, stderr = run(t, ctx, env, "migrate", "up")
+		if code != 0 || strings.Contains(out, "pending") || !strings.Contains(out, "applied  202611281400_core_tables") {
+			t.Fatalf("up: exit %d, out %q, err %q", code, out, stderr)
+		}
+		code, out, stderr = run(t, ctx, env, "migrate", "down")
+		if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "pending  202611281400_core_tables") {
+			t.Fatalf("down: exit %d, out %q, err %q", code, out, stderr)
+		}
+		code, _, stderr = run(t, ctx, env, "migrate", "down")
+		if code != cli.ExitError || !strings.Contains(stderr, "no applied migration") {
+			t.Fatalf("down with nothing applied: exit %d, err %q", code, stderr)
+		}
+		code, out, _ = run(t, ctx, env, "migrate", "to", "202611281400_core_tables")
+		if code != 0 || !strings.Contains(out, "applied  202611281400_core_tables") {
+			t.Fatalf("to: exit %d, out %q", code, out)
+		}
+	})
+}
+
+func TestServeRefusesPendingMigrationsWithoutAutoMigrate(t *testing.T) {
+	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
+		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN, "TIENDA_DATABASE_AUTO_MIGRATE=false"}
+		code, _, stderr := run(t, context.Background(), env, "serve", "--addr", "127.0.0.1:0")
+		if code != cli.ExitError || !strings.Contains(stderr, "tienda migrate up") {
+			t.Fatalf("exit %d, stderr %q; want a refusal that says to run tienda migrate up", code, stderr)
+		}
+	})
+}
+
+// TestServeAnswersAndStops starts `serve` with auto-migration, waits for /healthz, then cancels
+// its context as SIGTERM would and expects a clean exit.
+func TestServeAnswersAndStops(t *testing.T) {
+	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
+		addr := freeAddr(t)
+		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN, "TIENDA_DATABASE_AUTO_MIGRATE=true"}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan int, 1)
+		go func() {
+			code, _, _ := run(t, ctx, env, "serve", "--addr", addr)
+			done <- code
+		}()
+		waitHealthy(t, "http://"+addr+"/healthz", done)
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("serve exited %d after shutdown, want 0", code)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop within 30s of cancellation")
+		}
+	})
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHealthy(t *testing.T, url string, exited <-chan int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case code := <-exited:
+			t.Fatalf("serve exited early with %d", code)
+		default:
+		}
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer 200 within 30s", url)
+}

@@ -1,0 +1,298 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/joho/godotenv"
+	"github.com/spf13/viper"
+)
+
+// EnvPrefix starts every environment variable tienda reads.
+const EnvPrefix = "TIENDA_"
+
+// DefaultFile is the config file read from the working directory when no --config is given.
+const DefaultFile = "config.yaml"
+
+// Source says where Load finds each layer. Tests fill it in themselves; main passes the real
+// process environment and the flags the user set.
+type Source struct {
+	// File is an explicit config file (--config); it must exist. Empty means DefaultFile in Dir,
+	// if that exists.
+	File string
+	// Dir is the working directory that holds the default config file and .env; empty means ".".
+	Dir string
+	// Env is the process environment; only TIENDA_* names for known keys are read.
+	Env map[string]string
+	// Flags maps config keys to values given on the command line.
+	Flags map[string]string
+}
+
+// Error is a configuration mistake; the CLI reports it on one line and exits with status 2.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return "config: " + e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Loaded is the outcome of Load: the config plus warnings the caller should log.
+type Loaded struct {
+	Config   Config
+	Warnings []string
+	// File is the config file that was read, or "" when none was.
+	File string
+}
+
+// Load builds the effective configuration: defaults < config file < .env < environment < flags.
+func Load(src Source) (Loaded, error) {
+	v := viper.New()
+	keys := Keys()
+	for _, k := range keys {
+		v.SetDefault(k.Name, k.Default)
+	}
+
+	dir := src.Dir
+	if dir == "" {
+		dir = "."
+	}
+	file, err := configFile(src.File, dir)
+	if err != nil {
+		return Loaded{}, err
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return Loaded{}, errorf("read %s: %s", file, oneLine(err))
+		}
+	}
+
+	dotenv, err := readDotEnv(filepath.Join(dir, ".env"))
+	if err != nil {
+		return Loaded{}, err
+	}
+	for _, layer := range []map[string]string{dotenv, src.Env} {
+		if err := v.MergeConfigMap(envLayer(keys, layer)); err != nil {
+			return Loaded{}, errorf("%s", oneLine(err))
+		}
+	}
+	for key, val := range src.Flags {
+		v.Set(key, val)
+	}
+
+	var cfg Config
+	if err := decode(v, keys, &cfg); err != nil {
+		return Loaded{}, err
+	}
+	out := Loaded{Config: cfg, File: file}
+	if err := validate(&out); err != nil {
+		return Loaded{}, err
+	}
+	return out, nil
+}
+
+func configFile(explicit, dir string) (string, error) {
+	if explicit != "" {
+		if _, err := os.Stat(explicit); err != nil {
+			return "", errorf("--config %s: file not found", explicit)
+		}
+		return explicit, nil
+	}
+	def := filepath.Join(dir, DefaultFile)
+	if _, err := os.Stat(def); err == nil {
+		return def, nil
+	}
+	return "", nil
+}
+
+func readDotEnv(path string) (map[string]string, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	m, err := godotenv.Read(path)
+	if err != nil {
+		return nil, errorf("read %s: %s", path, oneLine(err))
+	}
+	return m, nil
+}
+
+// envLayer turns TIENDA_* variables for known keys into a nested map viper can merge.
+func envLayer(keys []Key, env map[string]string) map[string]any {
+	out := map[string]any{}
+	for _, k := range keys {
+		val, ok := env[k.EnvName()]
+		if !ok {
+			continue
+		}
+		section, leaf, _ := strings.Cut(k.Name, ".")
+		m, _ := out[section].(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+			out[section] = m
+		}
+		m[leaf] = val
+	}
+	return out
+}
+
+func envName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// decode fills cfg, rejecting unknown keys in the config file and naming the key of any value
+// that does not parse.
+func decode(v *viper.Viper, keys []Key, cfg *Config) error {
+	known := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		known[k.Name] = true
+	}
+	for _, name := range v.AllKeys() {
+		if !known[name] {
+			return errorf("%s: unknown key", name)
+		}
+	}
+	for _, k := range keys {
+		if err := checkType(k, v.Get(k.Name)); err != nil {
+			return err
+		}
+	}
+	if err := v.Unmarshal(cfg, func(dc *mapstructure.DecoderConfig) { dc.ErrorUnused = true }); err != nil {
+		return errorf("%s", oneLine(err))
+	}
+	return nil
+}
+
+// checkType parses raw the way the decoder will, so that a bad value is reported with its key
+// and environment name rather than as a decoder trace.
+func checkType(k Key, raw any) error {
+	s, isString := raw.(string)
+	if !isString {
+		return nil
+	}
+	var err error
+	switch k.Default.(type) {
+	case time.Duration:
+		_, err = time.ParseDuration(s)
+	case int:
+		_, err = strconv.Atoi(s)
+	case bool:
+		_, err = strconv.ParseBool(s)
+	}
+	if err != nil {
+		return errorf("%s (%s): cannot parse %q as %s", k.Name, k.EnvName(), s, typeName(k.Default))
+	}
+	return nil
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case time.Duration:
+		return "a duration (e.g. 30s, 5m)"
+	case int:
+		return "an integer"
+	case bool:
+		return "a boolean"
+	}
+	return "a string"
+}
+
+func validate(l *Loaded) error {
+	c := &l.Config
+	c.Database.Driver = strings.ToLower(strings.TrimSpace(c.Database.Driver))
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s (%s): %s", key, envName(key), fmt.Sprintf(format, args...)))
+	}
+
+	if !slices.Contains([]string{EnvDevelopment, EnvTest, EnvProduction}, c.App.Env) {
+		bad("app.env", "unknown environment %q (want development, test or production)", c.App.Env)
+	}
+	if !slices.Contains([]string{DriverSQLite, DriverMySQL, DriverSQLServer}, c.Database.Driver) {
+		bad("database.driver", "unknown driver %q (want sqlite, mysql or sqlserver)", c.Database.Driver)
+	}
+	if strings.TrimSpace(c.Database.DSN) == "" {
+		bad("database.dsn", "must not be empty for driver %s", c.Database.Driver)
+	}
+	if err := checkAddr(c.HTTP.Addr, false); err != nil {
+		bad("http.addr", "%s", err)
+	}
+	if err := checkAddr(c.Redis.Addr, true); err != nil {
+		bad("redis.addr", "%s", err)
+	}
+	for key, d := range map[string]time.Duration{
+		"http.read_header_timeout": c.HTTP.ReadHeaderTimeout,
+		"http.read_timeout":        c.HTTP.ReadTimeout,
+		"http.write_timeout":       c.HTTP.WriteTimeout,
+		"http.idle_timeout":        c.HTTP.IdleTimeout,
+		"http.shutdown_timeout":    c.HTTP.ShutdownTimeout,
+		"jwt.ttl":                  c.JWT.TTL,
+		"jwt.max_refresh":          c.JWT.MaxRefresh,
+	} {
+		if d <= 0 {
+			bad(key, "must be a positive duration, got %s", d)
+		}
+	}
+	for key, d := range map[string]time.Duration{
+		"database.conn_max_lifetime":  c.Database.ConnMaxLifetime,
+		"database.conn_max_idle_time": c.Database.ConnMaxIdleTime,
+		"database.slow_threshold":     c.Database.SlowThreshold,
+	} {
+		if d < 0 {
+			bad(key, "must not be negative, got %s", d)
+		}
+	}
+	if c.Database.MaxOpenConns < 1 {
+		bad("database.max_open_conns", "must be >= 1, got %d", c.Database.MaxOpenConns)
+	}
+	if c.Database.MaxIdleConns < 0 {
+		bad("database.max_idle_conns", "must be >= 0, got %d", c.Database.MaxIdleConns)
+	}
+	if c.Redis.DB < 0 || c.Redis.DB > 15 {
+		bad("redis.db", "must be between 0 and 15, got %d", c.Redis.DB)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		bad("log.level", "unknown level %q (want debug, info, warn or error)", c.Log.Level)
+	}
+	if !slices.Contains([]string{"", "text", "json"}, c.Log.Format) {
+		bad("log.format", "unknown format %q (want text or json)", c.Log.Format)
+	}
+	switch {
+	case c.App.Production() && len(c.JWT.Secret) < MinSecretBytes:
+		bad("jwt.secret", "must be at least %d bytes in production, got %d", MinSecretBytes, len(c.JWT.Secret))
+	case c.JWT.Secret == "":
+		c.JWT.Secret = randomSecret()
+		l.Warnings = append(l.Warnings, "jwt.secret is not set: using a random secret, so tokens die with this process (set TIENDA_JWT_SECRET)")
+	}
+	if len(errs) > 0 {
+		return &Error{Msg: strings.Join(errs, "; ")}
+	}
+	return nil
+}
+
+// checkAddr accepts host:port with a numeric port in 0..65535.
+func checkAddr(addr string, optional bool) error {
+	if addr == "" && optional {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want host:port, got %q", addr)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("bad port %q (want 0..65535)", port)
+	}
+	return nil
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

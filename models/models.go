@@ -1,0 +1,84 @@
+// Package models holds the GORM models: the shape of tienda's rows as the application reads
+// and writes them today. Schema changes are made by migrations, never from these types, and
+// these types are never bound from or rendered to JSON directly.
+package models
+
+import (
+	"time"
+
+	"gorm.io/plugin/soft_delete"
+)
+
+// Role is a user's role; the database column holds the same words.
+type Role string
+
+// Roles a user can have.
+const (
+	RoleAdmin    Role = "admin"
+	RoleCustomer Role = "customer"
+)
+
+// User is an account that can log in. A soft-deleted user keeps its row; its email can register
+// again because DeletedAt is part of the live-uniqueness index.
+type User struct {
+	ID           uint `gorm:"primaryKey"`
+	Email        string
+	PasswordHash string `json:"-"`
+	FullName     string
+	Role         Role
+	IsActive     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DeletedAt    soft_delete.DeletedAt `gorm:"softDelete:nano"`
+}
+
+// Product is something the shop sells. Money is in integer cents.
+type Product struct {
+	ID          uint `gorm:"primaryKey"`
+	SKU         string
+	Name        string
+	Description string
+	PriceCents  int64
+	Stock       int64
+	IsActive    bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeletedAt   soft_delete.DeletedAt `gorm:"softDelete:nano"`
+}
+
+// OrderStatus is where an order stands in its workflow.
+type OrderStatus string
+
+// Order statuses; the allowed moves are pending→paid→shipped→delivered, and cancelled from
+// pending (owner or admin) or paid (admin).
+const (
+	OrderPending   OrderStatus = "pending"
+	OrderPaid      OrderStatus = "paid"
+	OrderShipped   OrderStatus = "shipped"
+	OrderDelivered OrderStatus = "delivered"
+	OrderCancelled OrderStatus = "cancelled"
+)
+
+// Order is a customer's order; its items copy the product's SKU, name and price at the time of
+// ordering.
+type Order struct {
+	ID         uint `gorm:"primaryKey"`
+	UserID     uint
+	Status     OrderStatus
+	TotalCents int64
+	Items      []OrderItem
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	ID             uint `gorm:"primaryKey"`
+	OrderID        uint
+	ProductID      uint
+	SKU            string
+	Name           string
+	Quantity       int64
+	UnitPriceCents int64
+	LineTotalCents int64
+}
