@@ -53,7 +53,8 @@ fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
 
 swag: tools ## regenerate docs/ from the swag annotations
-	$(GOBIN)/swag init --generalInfo routes/routes.go --output docs --outputTypes go,json,yaml --parseInternal
+	$(GOBIN)/swag init --quiet --generalInfo routes/routes.go --output docs --outputTypes json
+	$(GO) run ./tools/swagpost docs/swagger.json
 
 tools: ## install the pinned golangci-lint and swag CLIs when missing
 	@$(GOBIN)/golangci-lint version 2>/dev/null | grep -q "$(GOLANGCI_VERSION:v%=%)" || \

@@ -14,9 +14,12 @@ import (
 	"gorm.io/gorm"
 
 	"tienda/config"
+	"tienda/controllers"
 	"tienda/database"
 	"tienda/migrations"
+	"tienda/repositories"
 	"tienda/routes"
+	"tienda/services"
 )
 
 // App is a running tienda: its configuration, database and HTTP handler.
@@ -37,8 +40,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Config:  cfg,
 		Log:     log,
 		DB:      db,
-		Handler: routes.New(routes.Deps{}),
+		Handler: Router(db, log),
 	}, nil
+}
+
+// Router builds the services on db and the HTTP handler in front of them.
+func Router(db *gorm.DB, log *slog.Logger) http.Handler {
+	store := repositories.NewStore(db)
+	products := services.NewProducts(store)
+	return routes.New(routes.Deps{
+		Log: log,
+		Products: controllers.Products{
+			Service:  products,
+			Sortable: store.Products.Sortable,
+		},
+	})
 }
 
 // Migrations returns the migration runner for the app's database.

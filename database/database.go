@@ -113,12 +113,15 @@ func SQLiteDSN(dsn string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// MySQLDSN completes a go-sql-driver DSN: utf8mb4, parseTime, UTC, and a dial timeout.
+// MySQLDSN completes a go-sql-driver DSN: utf8mb4, parseTime, UTC, a dial timeout, and
+// clientFoundRows, so that an UPDATE reports the rows it matched (as SQLite and SQL Server do)
+// rather than only those whose values changed.
 func MySQLDSN(dsn string) (string, error) {
 	c, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("database.dsn: %w", err)
 	}
+	c.ClientFoundRows = true
 	c.ParseTime = true
 	c.Loc = time.UTC
 	c.Collation = "utf8mb4_unicode_ci"

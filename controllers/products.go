@@ -1,0 +1,240 @@
+package controllers
+
+import (
+	"context"
+	"math"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"tienda/controllers/dto"
+	"tienda/middleware"
+	"tienda/models"
+	"tienda/repositories"
+	"tienda/services"
+)
+
+// ProductService is what the products controller needs from the service layer.
+type ProductService interface {
+	Create(ctx context.Context, in services.ProductInput) (models.Product, error)
+	Get(ctx context.Context, actor services.Actor, id uint) (models.Product, error)
+	List(ctx context.Context, actor services.Actor, q services.ProductQuery) (services.Page[models.Product], error)
+	Replace(ctx context.Context, id uint, in services.ProductInput) (models.Product, error)
+	Patch(ctx context.Context, id uint, in services.ProductPatch) (models.Product, error)
+	Delete(ctx context.Context, id uint) error
+}
+
+// Products handles /products.
+type Products struct {
+	Service ProductService
+	// Sortable reports the fields a product list may be sorted by.
+	Sortable func(field string) bool
+}
+
+// List godoc
+//
+//	@Summary		List products
+//	@Description	Active products for everyone; admins also see inactive ones and may filter on is_active.
+//	@Tags			products
+//	@Produce		json
+//	@Param			q				query		string	false	"name or SKU contains (case-insensitive)"	maxLength(200)
+//	@Param			min_price_cents	query		int		false	"lowest price in cents"						minimum(0)
+//	@Param			max_price_cents	query		int		false	"highest price in cents"					minimum(0)
+//	@Param			in_stock		query		bool	false	"only products with (true) or without (false) stock"
+//	@Param			is_active		query		bool	false	"admins only: active (true) or inactive (false) products"
+//	@Param			sort			query		string	false	"comma-separated fields, '-' for descending"	Enums(id, -id, name, -name, price_cents, -price_cents, created_at, -created_at)
+//	@Param			page			query		int		false	"page number"								minimum(1)	default(1)
+//	@Param			page_size		query		int		false	"items per page"							minimum(1)	maximum(100)	default(20)
+//	@Success		200				{object}	dto.Page[dto.Product]
+//	@Failure		400				{object}	dto.ErrorResponse	"bad parameter"
+//	@Failure		401				{object}	dto.ErrorResponse	"invalid token"
+//	@Failure		500				{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@x-optional-auth	true
+//	@Router			/products [get]
+func (pc Products) List(c *gin.Context) {
+	q := newQuery(c)
+	filter := repositories.ProductFilter{
+		Q:             q.text("q"),
+		MinPriceCents: q.int64("min_price_cents", 0, math.MaxInt64),
+		MaxPriceCents: q.int64("max_price_cents", 0, math.MaxInt64),
+		InStock:       q.bool("in_stock"),
+		Active:        q.bool("is_active"),
+	}
+	list := q.list(pc.Sortable)
+	if err := q.err(); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	page, err := pc.Service.List(c.Request.Context(), middleware.ActorOf(c), services.ProductQuery{Filter: filter, List: list})
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.NewPage(page.Items, page.Total, page.Page, page.PageSize, dto.NewProduct))
+}
+
+// Get godoc
+//
+//	@Summary		Get a product
+//	@Description	Inactive products are visible to admins only; others get 404.
+//	@Tags			products
+//	@Produce		json
+//	@Param			id	path		int	true	"product ID"	minimum(1)
+//	@Success		200	{object}	dto.Product
+//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	dto.ErrorResponse	"invalid token"
+//	@Failure		404	{object}	dto.ErrorResponse	"no such product"
+//	@Failure		500	{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@x-optional-auth	true
+//	@Router			/products/{id} [get]
+func (pc Products) Get(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	p, err := pc.Service.Get(c.Request.Context(), middleware.ActorOf(c), id)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.NewProduct(p))
+}
+
+// Create godoc
+//
+//	@Summary	Create a product
+//	@Tags		products
+//	@Accept		json
+//	@Produce	json
+//	@Param		body	body		dto.ProductRequest	true	"the product"
+//	@Success	201		{object}	dto.Product
+//	@Failure	400		{object}	dto.ErrorResponse	"malformed JSON"
+//	@Failure	401		{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure	403		{object}	dto.ErrorResponse	"not an admin"
+//	@Failure	409		{object}	dto.ErrorResponse	"a live product has this SKU"
+//	@Failure	413		{object}	dto.ErrorResponse	"body too large"
+//	@Failure	422		{object}	dto.ErrorResponse	"invalid field"
+//	@Failure	500		{object}	dto.ErrorResponse
+//	@Security	BearerAuth
+//	@Router		/products [post]
+func (pc Products) Create(c *gin.Context) {
+	var req dto.ProductRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	p, err := pc.Service.Create(c.Request.Context(), req.Input())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusCreated, dto.NewProduct(p))
+}
+
+// Replace godoc
+//
+//	@Summary	Replace a product
+//	@Tags		products
+//	@Accept		json
+//	@Produce	json
+//	@Param		id		path		int					true	"product ID"	minimum(1)
+//	@Param		body	body		dto.ProductRequest	true	"the whole product"
+//	@Success	200		{object}	dto.Product
+//	@Failure	400		{object}	dto.ErrorResponse	"malformed JSON or bad ID"
+//	@Failure	401		{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure	403		{object}	dto.ErrorResponse	"not an admin"
+//	@Failure	404		{object}	dto.ErrorResponse	"no such product"
+//	@Failure	409		{object}	dto.ErrorResponse	"a live product has this SKU"
+//	@Failure	413		{object}	dto.ErrorResponse	"body too large"
+//	@Failure	422		{object}	dto.ErrorResponse	"invalid field"
+//	@Failure	500		{object}	dto.ErrorResponse
+//	@Security	BearerAuth
+//	@Router		/products/{id} [put]
+func (pc Products) Replace(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	var req dto.ProductRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	p, err := pc.Service.Replace(c.Request.Context(), id, req.Input())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.NewProduct(p))
+}
+
+// Patch godoc
+//
+//	@Summary		Change some fields of a product
+//	@Description	Fields left out (or null) keep their value; a field given as 0, "" or false is set.
+//	@Tags			products
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		int						true	"product ID"	minimum(1)
+//	@Param			body	body		dto.ProductPatchRequest	true	"the fields to change"
+//	@Success		200		{object}	dto.Product
+//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON or bad ID"
+//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
+//	@Failure		404		{object}	dto.ErrorResponse	"no such product"
+//	@Failure		409		{object}	dto.ErrorResponse	"a live product has this SKU"
+//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
+//	@Failure		422		{object}	dto.ErrorResponse	"invalid field"
+//	@Failure		500		{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@Router			/products/{id} [patch]
+func (pc Products) Patch(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	var req dto.ProductPatchRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	p, err := pc.Service.Patch(c.Request.Context(), id, req.Patch())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.NewProduct(p))
+}
+
+// Delete godoc
+//
+//	@Summary		Delete a product
+//	@Description	Soft delete: the product disappears and its SKU can be used again; past orders keep their copy.
+//	@Tags			products
+//	@Produce		json
+//	@Param			id	path	int	true	"product ID"	minimum(1)
+//	@Success		204
+//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure		403	{object}	dto.ErrorResponse	"not an admin"
+//	@Failure		404	{object}	dto.ErrorResponse	"no such product"
+//	@Failure		500	{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@Router			/products/{id} [delete]
+func (pc Products) Delete(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	if err := pc.Service.Delete(c.Request.Context(), id); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,157 @@
+// Package repositories holds every SQL query tienda runs. Each resource repository builds on the
+// generic Repo; Store groups them and runs transactions. Repositories translate driver errors
+// into ErrNotFound and ErrDuplicate and know nothing of HTTP or business rules.
+package repositories
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Errors the repositories return instead of driver errors.
+var (
+	ErrNotFound  = errors.New("record not found")
+	ErrDuplicate = errors.New("duplicate key")
+)
+
+// Sort is one term of an ordering: an API field name, ascending unless Desc.
+type Sort struct {
+	Field string
+	Desc  bool
+}
+
+// ListOptions selects one page of a list, in an order.
+type ListOptions struct {
+	Page     int // 1-based
+	PageSize int
+	Sort     []Sort
+}
+
+// Offset is the number of rows before the page.
+func (o ListOptions) Offset() int { return (o.Page - 1) * o.PageSize }
+
+// Repo is the generic repository of model T: create, get, list, update and (soft) delete by id,
+// all bound to the caller's context.
+type Repo[T any] struct {
+	db *gorm.DB
+	// columns maps the API's sortable field names to columns; nothing else can be sorted on.
+	columns map[string]string
+}
+
+// NewRepo returns a Repo for T on db, sortable by the given fields.
+func NewRepo[T any](db *gorm.DB, sortable map[string]string) Repo[T] {
+	return Repo[T]{db: db, columns: sortable}
+}
+
+// DB returns the handle for a query of T bound to ctx.
+func (r Repo[T]) DB(ctx context.Context) *gorm.DB {
+	return r.db.WithContext(ctx).Model(new(T))
+}
+
+// Create inserts v and fills in its generated fields.
+func (r Repo[T]) Create(ctx context.Context, v *T) error {
+	return translate(r.db.WithContext(ctx).Create(v).Error)
+}
+
+// Get returns the live row with id, or ErrNotFound.
+func (r Repo[T]) Get(ctx context.Context, id uint) (T, error) {
+	var v T
+	err := r.db.WithContext(ctx).Where("id = ?", id).Take(&v).Error
+	return v, translate(err)
+}
+
+// Update sets changes on the live row with id (updated_at included), or returns ErrNotFound.
+func (r Repo[T]) Update(ctx context.Context, id uint, changes map[string]any) error {
+	res := r.DB(ctx).Where("id = ?", id).Updates(changes)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Delete soft-deletes the live row with id, or returns ErrNotFound.
+func (r Repo[T]) Delete(ctx context.Context, id uint) error {
+	res := r.db.WithContext(ctx).Where("id = ?", id).Delete(new(T))
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// List returns one page of the rows that filter selects, and how many rows it selects in all.
+// It costs two queries (count, then page) and skips the second when the page is empty.
+func (r Repo[T]) List(ctx context.Context, filter func(*gorm.DB) *gorm.DB, opts ListOptions) ([]T, int64, error) {
+	var total int64
+	if err := r.DB(ctx).Scopes(filter).Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	items := []T{}
+	if total == 0 || int64(opts.Offset()) >= total {
+		return items, total, nil
+	}
+	err := r.DB(ctx).Scopes(filter).
+		Order(r.orderBy(opts.Sort)).
+		Limit(opts.PageSize).
+		Offset(opts.Offset()).
+		Find(&items).Error
+	return items, total, translate(err)
+}
+
+// orderBy builds the ORDER BY of a list: the requested fields, then id in the direction of the
+// last one, so that rows with equal sort values keep a stable order across pages.
+func (r Repo[T]) orderBy(sorts []Sort) clause.OrderBy {
+	var by clause.OrderBy
+	desc := false
+	for _, s := range sorts {
+		col, ok := r.columns[s.Field]
+		if !ok {
+			continue // callers validate against Sortable; an unknown field never reaches SQL
+		}
+		by.Columns = append(by.Columns, clause.OrderByColumn{Column: clause.Column{Name: col}, Desc: s.Desc})
+		desc = s.Desc
+		if col == "id" {
+			return by
+		}
+	}
+	by.Columns = append(by.Columns, clause.OrderByColumn{Column: clause.Column{Name: "id"}, Desc: desc})
+	return by
+}
+
+// Sortable reports whether field may be sorted on.
+func (r Repo[T]) Sortable(field string) bool {
+	_, ok := r.columns[field]
+	return ok
+}
+
+// translate maps driver errors to the repository's errors.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return errors.Join(ErrDuplicate, err)
+	}
+	return err
+}
+
+// likeEscape is the escape character of every LIKE pattern tienda builds; '!' has no special
+// meaning on any of the engines, unlike '\' (MySQL's default) or '[' (SQL Server's wildcard).
+const likeEscape = "!"
+
+// containsPattern is a LIKE pattern that matches s anywhere, with wildcards in s escaped.
+func containsPattern(s string) string {
+	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_", "[", "![")
+	return "%" + r.Replace(s) + "%"
+}

@@ -1,0 +1,50 @@
+package repositories
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tienda/database"
+)
+
+// Store groups the repositories on one database handle, which is either the pool or a
+// transaction.
+type Store struct {
+	db       *gorm.DB
+	Products Products
+}
+
+// NewStore returns the repositories on db.
+func NewStore(db *gorm.DB) *Store {
+	return &Store{
+		db:       db,
+		Products: NewProducts(db),
+	}
+}
+
+// maxAttempts bounds how often InTx runs a transaction that lost a lock race.
+const maxAttempts = 4
+
+// InTx runs fn in one transaction with repositories bound to it: committed when fn returns nil,
+// rolled back otherwise. A transaction chosen as a deadlock victim or timed out waiting for a
+// lock is run again from the start, a few times, with a short growing pause; if it still
+// fails, the error satisfies database.Retryable and the caller answers 503.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(NewStore(tx))
+		})
+		if !database.Retryable(err) || attempt == maxAttempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+	return translate(err)
+}

@@ -1,0 +1,157 @@
+package services
+
+import (
+	"context"
+	"errors"
+
+	"tienda/apperr"
+	"tienda/models"
+	"tienda/repositories"
+)
+
+// Products holds the rules for the catalogue.
+type Products struct {
+	store *repositories.Store
+}
+
+// NewProducts returns the products service.
+func NewProducts(store *repositories.Store) *Products { return &Products{store: store} }
+
+// ProductInput is a whole product as created or replaced.
+type ProductInput struct {
+	SKU         string
+	Name        string
+	Description string
+	PriceCents  int64
+	Stock       int64
+	IsActive    bool
+}
+
+// ProductPatch changes the fields that are not nil.
+type ProductPatch struct {
+	SKU         *string
+	Name        *string
+	Description *string
+	PriceCents  *int64
+	Stock       *int64
+	IsActive    *bool
+}
+
+// ProductQuery selects a page of products.
+type ProductQuery struct {
+	Filter repositories.ProductFilter
+	List   repositories.ListOptions
+}
+
+// Create adds a product; a live product with the same SKU is a conflict.
+func (s *Products) Create(ctx context.Context, in ProductInput) (models.Product, error) {
+	p := models.Product{
+		SKU:         in.SKU,
+		Name:        in.Name,
+		Description: in.Description,
+		PriceCents:  in.PriceCents,
+		Stock:       in.Stock,
+		IsActive:    in.IsActive,
+	}
+	if err := s.store.Products.Create(ctx, &p); err != nil {
+		return models.Product{}, skuConflict(err, in.SKU)
+	}
+	return p, nil
+}
+
+// Get returns a product. Inactive products exist only for admins; others get not_found.
+func (s *Products) Get(ctx context.Context, actor Actor, id uint) (models.Product, error) {
+	p, err := s.store.Products.Get(ctx, id)
+	if err != nil {
+		return models.Product{}, notFound(err, "product")
+	}
+	if !p.IsActive && !actor.IsAdmin() {
+		return models.Product{}, apperr.NotFound("product")
+	}
+	return p, nil
+}
+
+// List returns a page of products. Non-admins see active products only.
+func (s *Products) List(ctx context.Context, actor Actor, q ProductQuery) (Page[models.Product], error) {
+	if !actor.IsAdmin() {
+		if q.Filter.Active != nil && !*q.Filter.Active {
+			return newPage([]models.Product{}, 0, q.List), nil
+		}
+		active := true
+		q.Filter.Active = &active
+	}
+	items, total, err := s.store.Products.List(ctx, q.Filter.Scope, q.List)
+	if err != nil {
+		return Page[models.Product]{}, err
+	}
+	return newPage(items, total, q.List), nil
+}
+
+// Replace overwrites every field of a product.
+func (s *Products) Replace(ctx context.Context, id uint, in ProductInput) (models.Product, error) {
+	return s.update(ctx, id, in.SKU, map[string]any{
+		"sku":         in.SKU,
+		"name":        in.Name,
+		"description": in.Description,
+		"price_cents": in.PriceCents,
+		"stock":       in.Stock,
+		"is_active":   in.IsActive,
+	})
+}
+
+// Patch changes the given fields of a product.
+func (s *Products) Patch(ctx context.Context, id uint, in ProductPatch) (models.Product, error) {
+	changes := map[string]any{}
+	sku := ""
+	if in.SKU != nil {
+		changes["sku"], sku = *in.SKU, *in.SKU
+	}
+	if in.Name != nil {
+		changes["name"] = *in.Name
+	}
+	if in.Description != nil {
+		changes["description"] = *in.Description
+	}
+	if in.PriceCents != nil {
+		changes["price_cents"] = *in.PriceCents
+	}
+	if in.Stock != nil {
+		changes["stock"] = *in.Stock
+	}
+	if in.IsActive != nil {
+		changes["is_active"] = *in.IsActive
+	}
+	if len(changes) == 0 {
+		return s.Get(ctx, Actor{Role: models.RoleAdmin}, id)
+	}
+	return s.update(ctx, id, sku, changes)
+}
+
+// update applies changes and reads the product back in the same transaction.
+func (s *Products) update(ctx context.Context, id uint, sku string, changes map[string]any) (models.Product, error) {
+	var p models.Product
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		if err := tx.Products.Update(ctx, id, changes); err != nil {
+			return err
+		}
+		var err error
+		p, err = tx.Products.Get(ctx, id)
+		return err
+	})
+	if err != nil {
+		return models.Product{}, notFound(skuConflict(err, sku), "product")
+	}
+	return p, nil
+}
+
+// Delete soft-deletes a product; its SKU can then be used again.
+func (s *Products) Delete(ctx context.Context, id uint) error {
+	return notFound(s.store.Products.Delete(ctx, id), "product")
+}
+
+func skuConflict(err error, sku string) error {
+	if errors.Is(err, repositories.ErrDuplicate) {
+		return apperr.Conflict("a product with SKU %q already exists", sku)
+	}
+	return err
+}
