@@ -10,51 +10,94 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"tienda/config"
 	"tienda/controllers"
 	"tienda/database"
+	"tienda/middleware"
 	"tienda/migrations"
 	"tienda/repositories"
 	"tienda/routes"
 	"tienda/services"
 )
 
-// App is a running tienda: its configuration, database and HTTP handler.
+// App is a running tienda: its configuration, connections, services and HTTP handler.
 type App struct {
 	Config  config.Config
 	Log     *slog.Logger
 	DB      *gorm.DB
+	Redis   *redis.Client // nil without redis.addr
 	Handler http.Handler
+	Users   *services.Users
 }
 
-// New opens the database and builds the HTTP handler.
+// Deps are the outside things the graph is built on; tests supply their own.
+type Deps struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *gorm.DB
+	Redis  *redis.Client
+	Now    func() time.Time
+}
+
+// New opens the database (and Redis, when configured) and builds the graph.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	db, err := database.Open(ctx, cfg.Database, log)
 	if err != nil {
 		return nil, err
 	}
-	return &App{
-		Config:  cfg,
-		Log:     log,
-		DB:      db,
-		Handler: Router(db, log),
-	}, nil
+	var rdb *redis.Client
+	if cfg.Redis.Addr != "" {
+		rdb = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+	}
+	a, err := Build(Deps{Config: cfg, Log: log, DB: db, Redis: rdb, Now: time.Now})
+	if err != nil {
+		return nil, errors.Join(err, closeAll(db, rdb))
+	}
+	return a, nil
 }
 
-// Router builds the services on db and the HTTP handler in front of them.
-func Router(db *gorm.DB, log *slog.Logger) http.Handler {
-	store := repositories.NewStore(db)
-	products := services.NewProducts(store)
-	return routes.New(routes.Deps{
-		Log: log,
-		Products: controllers.Products{
-			Service:  products,
-			Sortable: store.Products.Sortable,
-		},
+// Build wires services, controllers and the router on deps.
+func Build(d Deps) (*App, error) {
+	cfg := d.Config
+	store := repositories.NewStore(d.DB)
+	passwords, err := services.NewPasswords(cfg.Auth.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	var failures services.Counter = services.NewMemoryCounter(cfg.Auth.LoginWindow, d.Now)
+	if d.Redis != nil {
+		failures = repositories.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-failures:", Window: cfg.Auth.LoginWindow}
+	}
+	users := services.NewUsers(store, passwords, services.LoginThrottle{
+		Counter: failures, Max: int64(cfg.Auth.LoginMaxFailures), Log: d.Log,
 	})
+	products := services.NewProducts(store)
+	jwt, err := middleware.NewJWT(middleware.JWTConfig{
+		Secret:     []byte(cfg.JWT.Secret),
+		TTL:        cfg.JWT.TTL,
+		MaxRefresh: cfg.JWT.MaxRefresh,
+		Now:        d.Now,
+	}, users)
+	if err != nil {
+		return nil, fmt.Errorf("jwt: %w", err)
+	}
+	router, err := routes.New(routes.Deps{
+		Log:            d.Log,
+		Auth:           jwt,
+		TrustedProxies: cfg.HTTP.TrustedProxies,
+		Accounts:       controllers.Auth{Accounts: users, Tokens: jwt},
+		Users:          controllers.Users{Service: users, Sortable: store.Users.Sortable},
+		Products:       controllers.Products{Service: products, Sortable: store.Products.Sortable},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("router: %w", err)
+	}
+	return &App{Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users}, nil
 }
 
 // Migrations returns the migration runner for the app's database.
@@ -122,11 +165,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database.
+// Close releases the database and Redis connections.
 func (a *App) Close() error {
-	sqlDB, err := a.DB.DB()
-	if err != nil {
-		return err
+	return closeAll(a.DB, a.Redis)
+}
+
+func closeAll(db *gorm.DB, rdb *redis.Client) error {
+	var errs []error
+	if sqlDB, err := db.DB(); err == nil {
+		errs = append(errs, sqlDB.Close())
 	}
-	return sqlDB.Close()
+	if rdb != nil {
+		errs = append(errs, rdb.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -27,7 +27,6 @@ const (
 	CodeUnavailable      Code = "unavailable"
 )
 
-
 // FieldError names one invalid field or parameter.
 type FieldError struct {
 	Field   string `json:"field" example:"price_cents"`

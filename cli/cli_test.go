@@ -12,6 +12,7 @@ import (
 	"tienda/cli"
 	"tienda/config"
 	"tienda/database/dbtest"
+	"tienda/migrations"
 )
 
 // run executes the CLI in-process with a clean environment plus env.
@@ -80,28 +81,33 @@ func TestVersionAndConfigShow(t *testing.T) {
 }
 
 func TestMigrateCommands(t *testing.T) {
+	all := migrations.All()
+	first, last := all[0].ID, all[len(all)-1].ID
 	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
 		ctx := context.Background()
 		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN}
 		code, out, stderr := run(t, ctx, env, "migrate", "status")
-		if code != 0 || !strings.Contains(out, "pending  202611281400_core_tables") {
-			t.Fatalf("status on an empty database: exit %d, out %q, err %q", code, out, stderr)
+		if code != 0 || strings.Count(out, "pending  ") != len(all) {
+			t.Fatalf("status on an empty database: exit %d, out %q, err %q; want all %d pending", code, out, stderr, len(all))
 		}
 		code, out, stderr = run(t, ctx, env, "migrate", "up")
-		if code != 0 || strings.Contains(out, "pending") || !strings.Contains(out, "applied  202611281400_core_tables") {
+		if code != 0 || strings.Contains(out, "pending") || strings.Count(out, "applied  ") != len(all) {
 			t.Fatalf("up: exit %d, out %q, err %q", code, out, stderr)
 		}
 		code, out, stderr = run(t, ctx, env, "migrate", "down")
-		if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "pending  202611281400_core_tables") {
-			t.Fatalf("down: exit %d, out %q, err %q", code, out, stderr)
+		if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "pending  "+last) || strings.Count(out, "pending") != 1 {
+			t.Fatalf("down: exit %d, out %q, err %q; want only %s pending", code, out, stderr, last)
+		}
+		code, out, _ = run(t, ctx, env, "migrate", "to", first)
+		if code != 0 || !strings.HasPrefix(out, "applied  "+first+"\n") || strings.Count(out, "applied") != 1 {
+			t.Fatalf("to %s: exit %d, out %q", first, code, out)
+		}
+		for range all {
+			run(t, ctx, env, "migrate", "down")
 		}
 		code, _, stderr = run(t, ctx, env, "migrate", "down")
 		if code != cli.ExitError || !strings.Contains(stderr, "no applied migration") {
 			t.Fatalf("down with nothing applied: exit %d, err %q", code, stderr)
-		}
-		code, out, _ = run(t, ctx, env, "migrate", "to", "202611281400_core_tables")
-		if code != 0 || !strings.Contains(out, "applied  202611281400_core_tables") {
-			t.Fatalf("to: exit %d, out %q", code, out)
 		}
 	})
 }

@@ -100,6 +100,7 @@ func newRoot(version string, stdio IO) *cobra.Command {
 		migrateCmd(env),
 		versionCmd(version),
 		configCmd(env),
+		createAdminCmd(env),
 	)
 	return root
 }

@@ -18,6 +18,7 @@ type Config struct {
 	HTTP     HTTP     `mapstructure:"http"`
 	Database Database `mapstructure:"database"`
 	JWT      JWT      `mapstructure:"jwt"`
+	Auth     Auth     `mapstructure:"auth"`
 	Redis    Redis    `mapstructure:"redis"`
 	Log      Log      `mapstructure:"log"`
 }
@@ -39,6 +40,9 @@ type HTTP struct {
 	WriteTimeout      time.Duration `mapstructure:"write_timeout"`
 	IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default,
+	// so that a client cannot choose the IP that rate limits and login throttling count.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // Database configures the SQL database and its connection pool.
@@ -60,11 +64,21 @@ type JWT struct {
 	MaxRefresh time.Duration `mapstructure:"max_refresh"`
 }
 
+// Auth configures passwords and login throttling.
+type Auth struct {
+	BcryptCost       int           `mapstructure:"bcrypt_cost"`
+	LoginMaxFailures int           `mapstructure:"login_max_failures"`
+	LoginWindow      time.Duration `mapstructure:"login_window"`
+}
+
 // Redis configures the Redis server used by workers and shared limits; empty Addr means none.
 type Redis struct {
 	Addr     string `mapstructure:"addr"`
 	Password string `mapstructure:"password"`
 	DB       int    `mapstructure:"db"`
+	// KeyPrefix starts every key tienda writes, so that several deployments (or test runs) can
+	// share one Redis.
+	KeyPrefix string `mapstructure:"key_prefix"`
 }
 
 // Log configures the process logger.
@@ -111,6 +125,7 @@ func Keys() []Key {
 		{"http.write_timeout", 30 * time.Second, false, "max time to write a response"},
 		{"http.idle_timeout", 120 * time.Second, false, "keep-alive idle timeout"},
 		{"http.shutdown_timeout", 20 * time.Second, false, "grace period for in-flight requests on SIGTERM"},
+		{"http.trusted_proxies", []string{}, false, "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed"},
 		{"database.driver", DriverSQLite, false, "sqlite, mysql or sqlserver"},
 		{"database.dsn", "tienda.db", true, "data source name (file name for sqlite)"},
 		{"database.auto_migrate", false, false, "serve applies pending migrations at start"},
@@ -122,9 +137,13 @@ func Keys() []Key {
 		{"jwt.secret", "", true, "HMAC secret, >= 32 bytes in production; random in development when empty"},
 		{"jwt.ttl", 15 * time.Minute, false, "access token lifetime"},
 		{"jwt.max_refresh", 24 * time.Hour, false, "a session can be refreshed until this long after login"},
+		{"auth.bcrypt_cost", 12, false, "bcrypt cost of password hashes (>= 10 in production)"},
+		{"auth.login_max_failures", 10, false, "failed logins per email or client IP before 429"},
+		{"auth.login_window", 15 * time.Minute, false, "window in which failed logins are counted"},
 		{"redis.addr", "", false, "host:port of Redis; empty = no Redis (tasks run in-process)"},
 		{"redis.password", "", true, "Redis password"},
 		{"redis.db", 0, false, "Redis database number"},
+		{"redis.key_prefix", "tienda:", false, "prefix of every Redis key and queue tienda uses"},
 		{"log.level", "info", false, "debug, info, warn or error"},
 		{"log.format", "", false, "text or json; empty = json in production, text otherwise"},
 	}

@@ -235,6 +235,7 @@ func validate(l *Loaded) error {
 		"http.shutdown_timeout":    c.HTTP.ShutdownTimeout,
 		"jwt.ttl":                  c.JWT.TTL,
 		"jwt.max_refresh":          c.JWT.MaxRefresh,
+		"auth.login_window":        c.Auth.LoginWindow,
 	} {
 		if d <= 0 {
 			bad(key, "must be a positive duration, got %s", d)
@@ -254,6 +255,21 @@ func validate(l *Loaded) error {
 	}
 	if c.Database.MaxIdleConns < 0 {
 		bad("database.max_idle_conns", "must be >= 0, got %d", c.Database.MaxIdleConns)
+	}
+	minCost := 4
+	if c.App.Production() {
+		minCost = 10
+	}
+	if c.Auth.BcryptCost < minCost || c.Auth.BcryptCost > 31 {
+		bad("auth.bcrypt_cost", "must be between %d and 31, got %d", minCost, c.Auth.BcryptCost)
+	}
+	if c.Auth.LoginMaxFailures < 1 {
+		bad("auth.login_max_failures", "must be >= 1, got %d", c.Auth.LoginMaxFailures)
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if !validProxy(p) {
+			bad("http.trusted_proxies", "%q is not an IP address or CIDR", p)
+		}
 	}
 	if c.Redis.DB < 0 || c.Redis.DB > 15 {
 		bad("redis.db", "must be between 0 and 15, got %d", c.Redis.DB)
@@ -291,6 +307,13 @@ func checkAddr(addr string, optional bool) error {
 		return fmt.Errorf("bad port %q (want 0..65535)", port)
 	}
 	return nil
+}
+
+func validProxy(p string) bool {
+	if _, _, err := net.ParseCIDR(p); err == nil {
+		return true
+	}
+	return net.ParseIP(p) != nil
 }
 
 func oneLine(err error) string {

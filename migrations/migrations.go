@@ -29,6 +29,7 @@ const lockName = "tienda_migrate"
 func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		coreTables(),
+		userTokenVersion(),
 	}
 }
 

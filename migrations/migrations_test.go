@@ -23,6 +23,10 @@ var wantIndexes = map[string][]string{
 	"order_items": {"ix_order_items_order_id", "ix_order_items_product_id"},
 }
 
+var wantColumns = map[string][]string{
+	"users": {"email", "password_hash", "full_name", "role", "is_active", "token_version", "created_at", "updated_at", "deleted_at"},
+}
+
 var wantConstraints = map[string][]string{
 	"orders":      {"fk_orders_user"},
 	"order_items": {"fk_order_items_order", "fk_order_items_product"},
@@ -41,6 +45,11 @@ func assertSchema(t *testing.T, db *gorm.DB, present bool) {
 		for _, idx := range indexes {
 			if !m.HasIndex(table, idx) {
 				t.Errorf("table %s: missing index %s", table, idx)
+			}
+		}
+		for _, col := range wantColumns[table] {
+			if !m.HasColumn(table, col) {
+				t.Errorf("table %s: missing column %s", table, col)
 			}
 		}
 		for _, c := range wantConstraints[table] {
@@ -113,6 +122,16 @@ func TestTo(t *testing.T) {
 			t.Fatalf("to %s: %v", first, err)
 		}
 		assertStatus(t, r, 1, len(migrations.All())-1)
+		if err := r.Up(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.To(ctx, first); err != nil {
+			t.Fatalf("back down to %s: %v", first, err)
+		}
+		assertStatus(t, r, 1, len(migrations.All())-1)
+		if db.Migrator().HasColumn("users", "token_version") {
+			t.Error("migrating down to the first migration left users.token_version")
+		}
 		if err := r.To(ctx, "19990101_nope"); err == nil || !strings.Contains(err.Error(), "unknown migration") {
 			t.Fatalf("to an unknown id: err = %v, want unknown migration", err)
 		}

@@ -27,6 +27,8 @@ type User struct {
 	FullName     string
 	Role         Role
 	IsActive     bool
+	// TokenVersion is carried by every token; bumping it revokes the tokens issued before.
+	TokenVersion int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	DeletedAt    soft_delete.DeletedAt `gorm:"softDelete:nano"`

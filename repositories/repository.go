@@ -76,6 +76,11 @@ func (r Repo[T]) Update(ctx context.Context, id uint, changes map[string]any) er
 	return nil
 }
 
+// Increment is an Update value that adds one to column.
+func Increment(column string) any {
+	return gorm.Expr("? + 1", clause.Column{Name: column})
+}
+
 // Delete soft-deletes the live row with id, or returns ErrNotFound.
 func (r Repo[T]) Delete(ctx context.Context, id uint) error {
 	res := r.db.WithContext(ctx).Where("id = ?", id).Delete(new(T))

@@ -14,6 +14,7 @@ import (
 type Store struct {
 	db       *gorm.DB
 	Products Products
+	Users    Users
 }
 
 // NewStore returns the repositories on db.
@@ -21,6 +22,7 @@ func NewStore(db *gorm.DB) *Store {
 	return &Store{
 		db:       db,
 		Products: NewProducts(db),
+		Users:    NewUsers(db),
 	}
 }
 

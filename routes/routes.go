@@ -15,6 +15,7 @@ package routes
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	swaggerFiles "github.com/swaggo/files"
@@ -30,20 +31,68 @@ import (
 // BasePath prefixes every API route of the contract.
 const BasePath = "/api/v1"
 
-// Deps are what the router needs from the rest of the application.
-type Deps struct {
-	Log      *slog.Logger
-	Auth     middleware.Auth
-	Products controllers.Products
+// Access says who may call a route.
+type Access int
+
+// Access levels, from open to closed.
+const (
+	Public   Access = iota // no token looked at (operations, login, register, refresh)
+	Optional               // a token, when sent, must be valid and identifies the caller
+	User                   // a valid token is required
+	Admin                  // a valid token of an admin is required
+)
+
+// Route is one API endpoint and who may call it.
+type Route struct {
+	Method  string
+	Path    string // under BasePath, in Gin's syntax
+	Access  Access
+	Handler gin.HandlerFunc
 }
 
-// New returns the router with every route registered.
-func New(d Deps) *gin.Engine {
+// Deps are what the router needs from the rest of the application.
+type Deps struct {
+	Log  *slog.Logger
+	Auth middleware.Auth
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client.
+	TrustedProxies []string
+	Accounts       controllers.Auth
+	Users          controllers.Users
+	Products       controllers.Products
+}
+
+// API lists every route of the contract with its access level. New registers exactly these.
+func API(d Deps) []Route {
+	return []Route{
+		{http.MethodPost, "/auth/register", Public, d.Accounts.Register},
+		{http.MethodPost, "/auth/login", Public, d.Accounts.Login},
+		{http.MethodPost, "/auth/refresh", Public, d.Accounts.Refresh},
+		{http.MethodGet, "/users/me", User, d.Accounts.Me},
+
+		{http.MethodGet, "/users", Admin, d.Users.List},
+		{http.MethodGet, "/users/:id", Admin, d.Users.Get},
+		{http.MethodPatch, "/users/:id", Admin, d.Users.Patch},
+		{http.MethodDelete, "/users/:id", Admin, d.Users.Delete},
+
+		{http.MethodGet, "/products", Optional, d.Products.List},
+		{http.MethodGet, "/products/:id", Optional, d.Products.Get},
+		{http.MethodPost, "/products", Admin, d.Products.Create},
+		{http.MethodPut, "/products/:id", Admin, d.Products.Replace},
+		{http.MethodPatch, "/products/:id", Admin, d.Products.Patch},
+		{http.MethodDelete, "/products/:id", Admin, d.Products.Delete},
+	}
+}
+
+// New returns the router with the operations routes, Swagger UI and every API route.
+func New(d Deps) (*gin.Engine, error) {
 	auth := d.Auth
 	if auth == nil {
 		auth = middleware.DenyAll{}
 	}
 	r := gin.New()
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(middleware.RequestID(), middleware.Recover(d.Log), middleware.Errors(d.Log))
@@ -57,16 +106,17 @@ func New(d Deps) *gin.Engine {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/swagger/*any", swaggerUI())
 
-	api := r.Group(BasePath, auth.Identify())
-	admin := api.Group("", auth.RequireAdmin())
-
-	api.GET("/products", d.Products.List)
-	api.GET("/products/:id", d.Products.Get)
-	admin.POST("/products", d.Products.Create)
-	admin.PUT("/products/:id", d.Products.Replace)
-	admin.PATCH("/products/:id", d.Products.Patch)
-	admin.DELETE("/products/:id", d.Products.Delete)
-	return r
+	guards := map[Access][]gin.HandlerFunc{
+		Public:   nil,
+		Optional: {auth.Identify()},
+		User:     {auth.Identify(), auth.RequireUser()},
+		Admin:    {auth.Identify(), auth.RequireAdmin()},
+	}
+	api := r.Group(BasePath)
+	for _, rt := range API(d) {
+		api.Handle(rt.Method, rt.Path, append(slices.Clone(guards[rt.Access]), rt.Handler)...)
+	}
+	return r, nil
 }
 
 // swaggerUI serves Swagger UI from gin-swagger and the spec from the docs package, so that no

@@ -32,5 +32,8 @@ CREATE TABLE "order_items" ("id" bigint IDENTITY(1,1),"order_id" bigint NOT NULL
 CREATE INDEX "ix_order_items_product_id" ON "order_items"("product_id");
 CREATE INDEX "ix_order_items_order_id" ON "order_items"("order_id");
 INSERT INTO "migrations" ("id") VALUES (@p1);
+SELECT count(*) FROM "migrations" WHERE id = @p1;
+ALTER TABLE users ADD token_version bigint NOT NULL CONSTRAINT df_users_token_version DEFAULT 0;
+INSERT INTO "migrations" ("id") VALUES (@p1);
 COMMIT;
 EXEC sp_releaseapplock @Resource = @p1, @LockOwner = 'Session';

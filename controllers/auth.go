@@ -1,0 +1,139 @@
+package controllers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"tienda/controllers/dto"
+	"tienda/middleware"
+	"tienda/models"
+	"tienda/services"
+)
+
+// AccountService is what the auth controller needs from the users service.
+type AccountService interface {
+	Register(ctx context.Context, in services.Registration) (models.User, error)
+	Login(ctx context.Context, email, password, ip string) (models.User, error)
+	Get(ctx context.Context, id uint) (models.User, error)
+}
+
+// Tokens issues and refreshes access tokens.
+type Tokens interface {
+	Issue(u models.User) (middleware.Token, error)
+	Refresh(ctx context.Context, authorization string) (middleware.Token, error)
+}
+
+// Auth handles /auth and /users/me.
+type Auth struct {
+	Accounts AccountService
+	Tokens   Tokens
+}
+
+// Register godoc
+//
+//	@Summary		Register a customer account
+//	@Description	The account is always an active customer; role or is_active in the body are ignored. The email is stored in lower case.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		dto.RegisterRequest	true	"the new account"
+//	@Success		201		{object}	dto.User
+//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON"
+//	@Failure		409		{object}	dto.ErrorResponse	"the email is taken"
+//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
+//	@Failure		422		{object}	dto.ErrorResponse	"invalid field"
+//	@Failure		500		{object}	dto.ErrorResponse
+//	@Router			/auth/register [post]
+func (ac Auth) Register(c *gin.Context) {
+	var req dto.RegisterRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	u, err := ac.Accounts.Register(c.Request.Context(), req.Registration())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusCreated, dto.NewUser(u))
+}
+
+// Login godoc
+//
+//	@Summary		Log in
+//	@Description	A wrong email, a wrong password and an inactive account get the same 401. Too many failures for one email or one client IP get 429 with Retry-After.
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		dto.LoginRequest	true	"credentials"
+//	@Success		200		{object}	dto.TokenResponse
+//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	dto.ErrorResponse	"invalid email or password"
+//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
+//	@Failure		422		{object}	dto.ErrorResponse	"missing field"
+//	@Failure		429		{object}	dto.ErrorResponse	"too many failed logins"
+//	@Failure		500		{object}	dto.ErrorResponse
+//	@Router			/auth/login [post]
+func (ac Auth) Login(c *gin.Context) {
+	var req dto.LoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	u, err := ac.Accounts.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	t, err := ac.Tokens.Issue(u)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, tokenResponse(t))
+}
+
+// Refresh godoc
+//
+//	@Summary		Refresh the access token
+//	@Description	Accepts a valid or expired token and returns a new one, until jwt.max_refresh after the original login.
+//	@Tags			auth
+//	@Produce		json
+//	@Success		200	{object}	dto.TokenResponse
+//	@Failure		401	{object}	dto.ErrorResponse	"invalid token or session over"
+//	@Failure		500	{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@Router			/auth/refresh [post]
+func (ac Auth) Refresh(c *gin.Context) {
+	t, err := ac.Tokens.Refresh(c.Request.Context(), c.GetHeader("Authorization"))
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, tokenResponse(t))
+}
+
+func tokenResponse(t middleware.Token) dto.TokenResponse {
+	return dto.TokenResponse{AccessToken: t.Value, TokenType: "bearer", ExpiresAt: t.ExpiresAt}
+}
+
+// Me godoc
+//
+//	@Summary	The logged-in user
+//	@Tags		users
+//	@Produce	json
+//	@Success	200	{object}	dto.User
+//	@Failure	401	{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure	500	{object}	dto.ErrorResponse
+//	@Security	BearerAuth
+//	@Router		/users/me [get]
+func (ac Auth) Me(c *gin.Context) {
+	u, err := ac.Accounts.Get(c.Request.Context(), middleware.ActorOf(c).UserID)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.NewUser(u))
+}

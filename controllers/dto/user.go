@@ -1,0 +1,153 @@
+package dto
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+
+	"tienda/apperr"
+	"tienda/models"
+	"tienda/services"
+)
+
+// Limits of user fields.
+const (
+	MaxEmail    = 254
+	MaxFullName = 200
+)
+
+// User is an account as the API shows it. It has no password field of any kind.
+type User struct {
+	ID        uint      `json:"id" example:"7"`
+	Email     string    `json:"email" example:"ana@example.com"`
+	FullName  string    `json:"full_name" example:"Ana Pérez"`
+	Role      string    `json:"role" enums:"admin,customer" example:"customer"`
+	IsActive  bool      `json:"is_active" example:"true"`
+	CreatedAt time.Time `json:"created_at" example:"2026-11-28T13:45:00Z"`
+	UpdatedAt time.Time `json:"updated_at" example:"2026-11-28T13:45:00Z"`
+}
+
+// NewUser renders a user.
+func NewUser(u models.User) User {
+	return User{
+		ID:        u.ID,
+		Email:     u.Email,
+		FullName:  u.FullName,
+		Role:      string(u.Role),
+		IsActive:  u.IsActive,
+		CreatedAt: utc(u.CreatedAt),
+		UpdatedAt: utc(u.UpdatedAt),
+	}
+}
+
+// RegisterRequest is the body of POST /auth/register. Any role or is_active sent along is
+// ignored: a registration is always an active customer.
+type RegisterRequest struct {
+	Email    string `json:"email" binding:"required" maxLength:"254" example:"ana@example.com"`
+	Password string `json:"password" binding:"required" minLength:"8" maxLength:"72" example:"correct horse battery"`
+	FullName string `json:"full_name" binding:"required" minLength:"1" maxLength:"200" example:"Ana Pérez"`
+}
+
+// Validate normalizes the email to lower case and checks every field.
+func (r *RegisterRequest) Validate() error {
+	var c apperr.Checker
+	r.Email = checkEmail(&c, r.Email)
+	checkPassword(&c, r.Password)
+	r.FullName = strings.TrimSpace(r.FullName)
+	c.Length("full_name", r.FullName, 1, MaxFullName)
+	return c.Err()
+}
+
+// Registration is the validated request as the service takes it.
+func (r *RegisterRequest) Registration() services.Registration {
+	return services.Registration{Email: r.Email, Password: r.Password, FullName: r.FullName}
+}
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Email    string `json:"email" binding:"required" example:"ana@example.com"`
+	Password string `json:"password" binding:"required" example:"correct horse battery"`
+}
+
+// Validate normalizes the email; it does not judge the password, so that a login with a password
+// too short to exist is refused like any wrong password.
+func (r *LoginRequest) Validate() error {
+	r.Email = NormalizeEmail(r.Email)
+	var c apperr.Checker
+	c.Check(r.Email != "", "email", "must not be empty")
+	c.Check(r.Password != "", "password", "must not be empty")
+	c.Check(len(r.Email) <= MaxEmail, "email", "must be at most 254 characters")
+	c.Check(len(r.Password) <= 1024, "password", "must be at most 1024 bytes")
+	return c.Err()
+}
+
+// TokenResponse answers a login or a refresh.
+type TokenResponse struct {
+	AccessToken string    `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."`
+	TokenType   string    `json:"token_type" enums:"bearer" example:"bearer"`
+	ExpiresAt   time.Time `json:"expires_at" example:"2026-11-28T14:00:00Z"`
+}
+
+// UserPatchRequest is the body of PATCH /users/{id}; absent (or null) fields are left alone.
+type UserPatchRequest struct {
+	FullName *string `json:"full_name" minLength:"1" maxLength:"200" example:"Ana Pérez"`
+	Role     *string `json:"role" enums:"admin,customer" example:"admin"`
+	IsActive *bool   `json:"is_active" example:"false"`
+	Password *string `json:"password" minLength:"8" maxLength:"72" example:"a new long password"`
+}
+
+// Validate checks the fields that are present.
+func (r *UserPatchRequest) Validate() error {
+	var c apperr.Checker
+	if r.FullName != nil {
+		*r.FullName = strings.TrimSpace(*r.FullName)
+		c.Length("full_name", *r.FullName, 1, MaxFullName)
+	}
+	if r.Role != nil {
+		role := models.Role(*r.Role)
+		c.Check(role == models.RoleAdmin || role == models.RoleCustomer, "role", "must be admin or customer")
+	}
+	if r.Password != nil {
+		checkPassword(&c, *r.Password)
+	}
+	return c.Err()
+}
+
+// Patch is the validated request as the service takes it.
+func (r *UserPatchRequest) Patch() services.UserPatch {
+	p := services.UserPatch{FullName: r.FullName, IsActive: r.IsActive, Password: r.Password}
+	if r.Role != nil {
+		role := models.Role(*r.Role)
+		p.Role = &role
+	}
+	return p
+}
+
+// NormalizeEmail is the stored form of an email: trimmed and in lower case.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// checkEmail validates a plain address (no display name) and returns its normalized form.
+func checkEmail(c *apperr.Checker, raw string) string {
+	email := NormalizeEmail(raw)
+	switch {
+	case email == "":
+		c.Add("email", "must not be empty")
+	case len(email) > MaxEmail:
+		c.Add("email", "must be at most %d characters", MaxEmail)
+	default:
+		addr, err := mail.ParseAddress(email)
+		if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
+			c.Add("email", "must be an email address like name@example.com")
+		}
+	}
+	return email
+}
+
+func checkPassword(c *apperr.Checker, p string) {
+	switch {
+	case len(p) < services.MinPasswordBytes:
+		c.Add("password", "must be at least %d bytes", services.MinPasswordBytes)
+	case len(p) > services.MaxPasswordBytes:
+		c.Add("password", "must be at most %d bytes", services.MaxPasswordBytes)
+	}
+}

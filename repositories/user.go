@@ -1,0 +1,70 @@
+package repositories
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"tienda/models"
+)
+
+// UserFilter selects users; zero fields do not filter.
+type UserFilter struct {
+	Q      string // in email or full name, case-insensitively
+	Role   models.Role
+	Active *bool
+}
+
+// Users is the users repository.
+type Users struct {
+	Repo[models.User]
+}
+
+// NewUsers returns the users repository on db.
+func NewUsers(db *gorm.DB) Users {
+	return Users{NewRepo[models.User](db, map[string]string{
+		"id": "id", "email": "email", "created_at": "created_at",
+	})}
+}
+
+// Scope turns f into WHERE conditions.
+func (f UserFilter) Scope(q *gorm.DB) *gorm.DB {
+	if f.Q != "" {
+		p := containsPattern(f.Q)
+		q = q.Where("(email LIKE ? ESCAPE '"+likeEscape+"' OR full_name LIKE ? ESCAPE '"+likeEscape+"')", p, p)
+	}
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.Active != nil {
+		q = q.Where("is_active = ?", *f.Active)
+	}
+	return q
+}
+
+// ByEmail returns the live user with email (compared case-insensitively), or ErrNotFound.
+func (r Users) ByEmail(ctx context.Context, email string) (models.User, error) {
+	var u models.User
+	err := r.DB(ctx).Where("email = ?", email).Take(&u).Error
+	return u, translate(err)
+}
+
+// activeAdmins selects the live, active admins.
+func (r Users) activeAdmins(ctx context.Context) *gorm.DB {
+	return r.DB(ctx).Where("role = ? AND is_active = ?", models.RoleAdmin, true)
+}
+
+// LockActiveAdmins write-locks the rows of every live, active admin until the transaction ends,
+// so that transactions that could remove the last admin take turns and each sees the others'
+// outcome. It must run inside a transaction, before the transaction's first plain read (on
+// MySQL that read fixes the snapshot).
+func (r Users) LockActiveAdmins(ctx context.Context) error {
+	return translate(r.activeAdmins(ctx).Update("role", gorm.Expr("role")).Error)
+}
+
+// CountActiveAdmins counts the live, active admins.
+func (r Users) CountActiveAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := r.activeAdmins(ctx).Count(&n).Error
+	return n, translate(err)
+}

@@ -1,0 +1,50 @@
+package services
+
+import (
+	"fmt"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Password lengths: bcrypt ignores bytes after the 72nd, so longer passwords are refused rather
+// than silently truncated.
+const (
+	MinPasswordBytes = 8
+	MaxPasswordBytes = 72
+)
+
+// Passwords hashes and checks passwords with bcrypt.
+type Passwords struct {
+	cost int
+	// dummy is a hash of a random password at the same cost, compared against when the user does
+	// not exist, so that an unknown email takes as long to refuse as a wrong password.
+	dummy []byte
+}
+
+// NewPasswords returns a hasher at the given bcrypt cost.
+func NewPasswords(cost int) (*Passwords, error) {
+	dummy, err := bcrypt.GenerateFromPassword([]byte("no user has this password"), cost)
+	if err != nil {
+		return nil, fmt.Errorf("bcrypt cost %d: %w", cost, err)
+	}
+	return &Passwords{cost: cost, dummy: dummy}, nil
+}
+
+// Hash returns the bcrypt hash of password.
+func (p *Passwords) Hash(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), p.cost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// Match reports whether password matches hash; an empty hash is compared with the dummy hash
+// and never matches.
+func (p *Passwords) Match(hash, password string) bool {
+	if hash == "" {
+		_ = bcrypt.CompareHashAndPassword(p.dummy, []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
