@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,6 +34,7 @@ type App struct {
 	Redis   *redis.Client // nil without redis.addr
 	Handler http.Handler
 	Users   *services.Users
+	Orders  *services.Orders
 }
 
 // Deps are the outside things the graph is built on; tests supply their own.
@@ -77,6 +79,7 @@ func Build(d Deps) (*App, error) {
 		Counter: failures, Max: int64(cfg.Auth.LoginMaxFailures), Log: d.Log,
 	})
 	products := services.NewProducts(store)
+	orders := services.NewOrders(store, d.Now, cfg.Orders.IdempotencyTTL)
 	jwt, err := middleware.NewJWT(middleware.JWTConfig{
 		Secret:     []byte(cfg.JWT.Secret),
 		TTL:        cfg.JWT.TTL,
@@ -93,11 +96,12 @@ func Build(d Deps) (*App, error) {
 		Accounts:       controllers.Auth{Accounts: users, Tokens: jwt},
 		Users:          controllers.Users{Service: users, Sortable: store.Users.Sortable},
 		Products:       controllers.Products{Service: products, Sortable: store.Products.Sortable},
+		Orders:         controllers.Orders{Service: orders, Sortable: store.Orders.Sortable},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)
 	}
-	return &App{Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users}, nil
+	return &App{Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders}, nil
 }
 
 // Migrations returns the migration runner for the app's database.
@@ -146,6 +150,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String())
+	var background sync.WaitGroup
+	defer background.Wait()
+	background.Go(func() { a.maintain(ctx, time.Hour) })
 
 	select {
 	case err := <-errc:
@@ -163,6 +170,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// maintain does the periodic housekeeping of a serve process until ctx ends: expired
+// idempotency keys are deleted every interval. Several processes doing it at once is harmless.
+func (a *App) maintain(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := a.Orders.PurgeExpiredKeys(ctx)
+			if err != nil && ctx.Err() == nil {
+				a.Log.Warn("purge expired idempotency keys", "error", err)
+			} else if n > 0 {
+				a.Log.Info("purged expired idempotency keys", "count", n)
+			}
+		}
+	}
 }
 
 // Close releases the database and Redis connections.

@@ -19,6 +19,7 @@ type Config struct {
 	Database Database `mapstructure:"database"`
 	JWT      JWT      `mapstructure:"jwt"`
 	Auth     Auth     `mapstructure:"auth"`
+	Orders   Orders   `mapstructure:"orders"`
 	Redis    Redis    `mapstructure:"redis"`
 	Log      Log      `mapstructure:"log"`
 }
@@ -69,6 +70,12 @@ type Auth struct {
 	BcryptCost       int           `mapstructure:"bcrypt_cost"`
 	LoginMaxFailures int           `mapstructure:"login_max_failures"`
 	LoginWindow      time.Duration `mapstructure:"login_window"`
+}
+
+// Orders configures order placement.
+type Orders struct {
+	// IdempotencyTTL is how long an Idempotency-Key is remembered.
+	IdempotencyTTL time.Duration `mapstructure:"idempotency_ttl"`
 }
 
 // Redis configures the Redis server used by workers and shared limits; empty Addr means none.
@@ -140,6 +147,7 @@ func Keys() []Key {
 		{"auth.bcrypt_cost", 12, false, "bcrypt cost of password hashes (>= 10 in production)"},
 		{"auth.login_max_failures", 10, false, "failed logins per email or client IP before 429"},
 		{"auth.login_window", 15 * time.Minute, false, "window in which failed logins are counted"},
+		{"orders.idempotency_ttl", 24 * time.Hour, false, "how long an Idempotency-Key of POST /orders is remembered"},
 		{"redis.addr", "", false, "host:port of Redis; empty = no Redis (tasks run in-process)"},
 		{"redis.password", "", true, "Redis password"},
 		{"redis.db", 0, false, "Redis database number"},

@@ -236,6 +236,7 @@ func validate(l *Loaded) error {
 		"jwt.ttl":                  c.JWT.TTL,
 		"jwt.max_refresh":          c.JWT.MaxRefresh,
 		"auth.login_window":        c.Auth.LoginWindow,
+		"orders.idempotency_ttl":   c.Orders.IdempotencyTTL,
 	} {
 		if d <= 0 {
 			bad(key, "must be a positive duration, got %s", d)

@@ -30,8 +30,8 @@ type product202611281400 struct {
 	SKU         nocase    `gorm:"column:sku;size:64;not null;uniqueIndex:ux_products_sku_live,priority:1"`
 	Name        string    `gorm:"size:200;not null;index:ix_products_name"`
 	Description string    `gorm:"size:2000;not null"`
-	PriceCents  int64     `gorm:"not null;index:ix_products_price_cents"`
-	Stock       int64     `gorm:"not null;index:ix_products_stock"`
+	PriceCents  int64     `gorm:"not null;index:ix_products_price_cents;check:ck_products_price_cents,price_cents >= 0"`
+	Stock       int64     `gorm:"not null;index:ix_products_stock;check:ck_products_stock,stock >= 0"`
 	IsActive    bool      `gorm:"not null;index:ix_products_is_active"`
 	CreatedAt   time.Time `gorm:"precision:6;not null;index:ix_products_created_at"`
 	UpdatedAt   time.Time `gorm:"precision:6;not null"`
@@ -45,7 +45,7 @@ type order202611281400 struct {
 	UserID     uint             `gorm:"not null;index:ix_orders_user_id"`
 	User       user202611281400 `gorm:"foreignKey:UserID;constraint:fk_orders_user,OnDelete:NO ACTION"`
 	Status     string           `gorm:"size:16;not null;index:ix_orders_status"`
-	TotalCents int64            `gorm:"not null;index:ix_orders_total_cents"`
+	TotalCents int64            `gorm:"not null;index:ix_orders_total_cents;check:ck_orders_total_cents,total_cents >= 0"`
 	CreatedAt  time.Time        `gorm:"precision:6;not null;index:ix_orders_created_at"`
 	UpdatedAt  time.Time        `gorm:"precision:6;not null"`
 }
@@ -60,7 +60,7 @@ type orderItem202611281400 struct {
 	Product        product202611281400 `gorm:"foreignKey:ProductID;constraint:fk_order_items_product,OnDelete:NO ACTION"`
 	SKU            string              `gorm:"column:sku;size:64;not null"`
 	Name           string              `gorm:"size:200;not null"`
-	Quantity       int64               `gorm:"not null"`
+	Quantity       int64               `gorm:"not null;check:ck_order_items_quantity,quantity > 0"`
 	UnitPriceCents int64               `gorm:"not null"`
 	LineTotalCents int64               `gorm:"not null"`
 }

@@ -30,6 +30,7 @@ func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		coreTables(),
 		userTokenVersion(),
+		ordersSupport(),
 	}
 }
 

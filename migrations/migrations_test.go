@@ -17,10 +17,12 @@ import (
 
 // schema lists what the migrations must have created: table → indexes and constraints.
 var wantIndexes = map[string][]string{
-	"users":       {"ux_users_email_live", "ix_users_role", "ix_users_is_active", "ix_users_created_at"},
-	"products":    {"ux_products_sku_live", "ix_products_name", "ix_products_price_cents", "ix_products_stock", "ix_products_is_active", "ix_products_created_at"},
-	"orders":      {"ix_orders_user_id", "ix_orders_status", "ix_orders_total_cents", "ix_orders_created_at"},
-	"order_items": {"ix_order_items_order_id", "ix_order_items_product_id"},
+	"users":            {"ux_users_email_live", "ix_users_role", "ix_users_is_active", "ix_users_created_at"},
+	"products":         {"ux_products_sku_live", "ix_products_name", "ix_products_price_cents", "ix_products_stock", "ix_products_is_active", "ix_products_created_at"},
+	"orders":           {"ix_orders_user_id", "ix_orders_status", "ix_orders_total_cents", "ix_orders_created_at"},
+	"order_items":      {"ix_order_items_order_id", "ix_order_items_product_id"},
+	"idempotency_keys": {"ux_idempotency_keys_user_key", "ix_idempotency_keys_expires_at"},
+	"outbox":           {"ix_outbox_state_due", "ix_outbox_order_id"},
 }
 
 var wantColumns = map[string][]string{
@@ -28,8 +30,10 @@ var wantColumns = map[string][]string{
 }
 
 var wantConstraints = map[string][]string{
-	"orders":      {"fk_orders_user"},
-	"order_items": {"fk_order_items_order", "fk_order_items_product"},
+	"orders":           {"fk_orders_user"},
+	"order_items":      {"fk_order_items_order", "fk_order_items_product"},
+	"products":         {"ck_products_price_cents", "ck_products_stock"},
+	"idempotency_keys": {"fk_idempotency_keys_user"},
 }
 
 func assertSchema(t *testing.T, db *gorm.DB, present bool) {
@@ -236,7 +240,7 @@ func TestLiveUniqueness(t *testing.T) {
 // TestModelsMatchSchema catches a model field that no migration created.
 func TestModelsMatchSchema(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		for _, model := range []any{&models.User{}, &models.Product{}, &models.Order{}, &models.OrderItem{}} {
+		for _, model := range []any{&models.User{}, &models.Product{}, &models.Order{}, &models.OrderItem{}, &models.IdempotencyKey{}, &models.OutboxMessage{}} {
 			stmt := &gorm.Statement{DB: db}
 			if err := stmt.Parse(model); err != nil {
 				t.Fatal(err)

@@ -84,3 +84,46 @@ type OrderItem struct {
 	UnitPriceCents int64
 	LineTotalCents int64
 }
+
+// IdempotencyKey records a POST /orders made with an Idempotency-Key header, in the order's own
+// transaction: a retry with the same key and body gets the same order back.
+type IdempotencyKey struct {
+	ID          uint `gorm:"primaryKey"`
+	UserID      uint
+	Key         string `gorm:"column:idem_key"`
+	RequestHash string
+	OrderID     uint
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// Outbox states.
+const (
+	OutboxPending = "pending" // waiting to be sent to the task queue
+	OutboxSent    = "sent"    // handed to the queue; the task has not finished
+	OutboxDone    = "done"    // the task finished
+	OutboxFailed  = "failed"  // the task gave up; kept for an operator
+)
+
+// OutboxMessage is a background job recorded in the same transaction as the change it is about,
+// so that it is never lost between a commit and a queue: a relay hands it to the task queue, and
+// hands it again if the task does not finish in time.
+type OutboxMessage struct {
+	ID          uint `gorm:"primaryKey"`
+	Task        string
+	OrderID     *uint
+	Recipient   string
+	Payload     string
+	State       string
+	DueAt       time.Time
+	Attempts    int64
+	TaskUUID    string `gorm:"column:task_uuid"`
+	LastError   string
+	SentAt      *time.Time
+	CompletedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (OutboxMessage) TableName() string { return "outbox" }

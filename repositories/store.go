@@ -15,6 +15,7 @@ type Store struct {
 	db       *gorm.DB
 	Products Products
 	Users    Users
+	Orders   Orders
 }
 
 // NewStore returns the repositories on db.
@@ -23,6 +24,7 @@ func NewStore(db *gorm.DB) *Store {
 		db:       db,
 		Products: NewProducts(db),
 		Users:    NewUsers(db),
+		Orders:   NewOrders(db),
 	}
 }
 

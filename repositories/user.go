@@ -68,3 +68,16 @@ func (r Users) CountActiveAdmins(ctx context.Context) (int64, error) {
 	err := r.activeAdmins(ctx).Count(&n).Error
 	return n, translate(err)
 }
+
+// EmailOf returns the email of a user, deleted or not.
+func (r Users) EmailOf(ctx context.Context, id uint) (string, error) {
+	var emails []string
+	err := r.db.WithContext(ctx).Unscoped().Model(&models.User{}).Where("id = ?", id).Pluck("email", &emails).Error
+	if err != nil {
+		return "", translate(err)
+	}
+	if len(emails) == 0 {
+		return "", ErrNotFound
+	}
+	return emails[0], nil
+}

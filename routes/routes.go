@@ -59,6 +59,7 @@ type Deps struct {
 	Accounts       controllers.Auth
 	Users          controllers.Users
 	Products       controllers.Products
+	Orders         controllers.Orders
 }
 
 // API lists every route of the contract with its access level. New registers exactly these.
@@ -80,6 +81,12 @@ func API(d Deps) []Route {
 		{http.MethodPut, "/products/:id", Admin, d.Products.Replace},
 		{http.MethodPatch, "/products/:id", Admin, d.Products.Patch},
 		{http.MethodDelete, "/products/:id", Admin, d.Products.Delete},
+
+		{http.MethodPost, "/orders", User, d.Orders.Create},
+		{http.MethodGet, "/orders", User, d.Orders.List},
+		{http.MethodGet, "/orders/:id", User, d.Orders.Get},
+		{http.MethodPost, "/orders/:id/cancel", User, d.Orders.Cancel},
+		{http.MethodPatch, "/orders/:id/status", Admin, d.Orders.SetStatus},
 	}
 }
 

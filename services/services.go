@@ -15,6 +15,7 @@ import (
 type Actor struct {
 	UserID uint
 	Role   models.Role
+	Email  string
 }
 
 // IsAdmin reports whether the actor is an administrator.

@@ -105,7 +105,7 @@ func (s *Users) Session(ctx context.Context, userID uint, tokenVersion int64) (A
 	case u.TokenVersion != tokenVersion:
 		return Actor{}, apperr.Unauthorized("the token was revoked; log in again")
 	}
-	return Actor{UserID: u.ID, Role: u.Role}, nil
+	return Actor{UserID: u.ID, Role: u.Role, Email: u.Email}, nil
 }
 
 // Get returns a live user.

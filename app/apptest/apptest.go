@@ -62,9 +62,10 @@ func Config() config.Config {
 			Addr: "127.0.0.1:0", ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 			WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: 5 * time.Second,
 		},
-		JWT:  config.JWT{Secret: Secret, TTL: 15 * time.Minute, MaxRefresh: 24 * time.Hour},
-		Auth: config.Auth{BcryptCost: 4, LoginMaxFailures: 10, LoginWindow: 15 * time.Minute},
-		Log:  config.Log{Level: "error"},
+		JWT:    config.JWT{Secret: Secret, TTL: 15 * time.Minute, MaxRefresh: 24 * time.Hour},
+		Auth:   config.Auth{BcryptCost: 4, LoginMaxFailures: 10, LoginWindow: 15 * time.Minute},
+		Orders: config.Orders{IdempotencyTTL: 24 * time.Hour},
+		Log:    config.Log{Level: "error"},
 	}
 }
 
@@ -225,7 +226,7 @@ func (e *Env) Admin() User {
 	if _, err := e.App.Users.EnsureAdmin(e.T.Context(), email, Password, "Admin"); err != nil {
 		e.T.Fatalf("create admin: %v", err)
 	}
-	return e.login(email)
+	return e.Login(email)
 }
 
 // Customer registers a customer through the API and logs in.
@@ -235,10 +236,11 @@ func (e *Env) Customer() User {
 	Expect(e.T, e.Post("/auth/register", "", map[string]string{
 		"email": email, "password": Password, "full_name": "Customer",
 	}), http.StatusCreated, "register "+email)
-	return e.login(email)
+	return e.Login(email)
 }
 
-func (e *Env) login(email string) User {
+// Login logs the account with email in (with Password) and returns it with a fresh token.
+func (e *Env) Login(email string) User {
 	e.T.Helper()
 	var tok struct {
 		AccessToken string `json:"access_token"`

@@ -1,0 +1,168 @@
+package repositories
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"tienda/models"
+)
+
+// OrderFilter selects orders; zero fields do not filter.
+type OrderFilter struct {
+	UserID uint
+	Status models.OrderStatus
+}
+
+// Scope turns f into WHERE conditions.
+func (f OrderFilter) Scope(q *gorm.DB) *gorm.DB {
+	if f.UserID != 0 {
+		q = q.Where("user_id = ?", f.UserID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	return q
+}
+
+// Orders is the orders repository; it also moves stock, which only orders do.
+type Orders struct {
+	Repo[models.Order]
+}
+
+// NewOrders returns the orders repository on db.
+func NewOrders(db *gorm.DB) Orders {
+	return Orders{NewRepo[models.Order](db, map[string]string{
+		"id": "id", "created_at": "created_at", "total_cents": "total_cents",
+	})}
+}
+
+// TakeStock takes qty units of a live, active product if it has them, in one conditional
+// UPDATE (no read-then-write, no SELECT ... FOR UPDATE, which SQL Server rejects). It reports
+// whether the product had them; the row stays locked until the transaction ends.
+func (r Orders) TakeStock(ctx context.Context, productID uint, qty int64) (bool, error) {
+	res := r.db.WithContext(ctx).Model(&models.Product{}).
+		Where("id = ? AND is_active = ? AND stock >= ?", productID, true, qty).
+		Update("stock", gorm.Expr("stock - ?", qty))
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// ReturnStock gives qty units back to a product, deleted or not.
+func (r Orders) ReturnStock(ctx context.Context, productID uint, qty int64) error {
+	return translate(r.db.WithContext(ctx).Unscoped().Model(&models.Product{}).
+		Where("id = ?", productID).
+		Update("stock", gorm.Expr("stock + ?", qty)).Error)
+}
+
+// Products returns the live products with the given ids.
+func (r Orders) Products(ctx context.Context, ids []uint) ([]models.Product, error) {
+	var ps []models.Product
+	err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error
+	return ps, translate(err)
+}
+
+// GetWithItems returns an order with its items.
+func (r Orders) GetWithItems(ctx context.Context, id uint) (models.Order, error) {
+	var o models.Order
+	err := r.db.WithContext(ctx).Preload("Items", orderItemsByID).Where("id = ?", id).Take(&o).Error
+	return o, translate(err)
+}
+
+// ListWithItems returns a page of orders with their items: three queries (count, page, items of
+// the page) whatever the page size.
+func (r Orders) ListWithItems(ctx context.Context, f OrderFilter, opts ListOptions) ([]models.Order, int64, error) {
+	orders, total, err := r.List(ctx, f.Scope, opts)
+	if err != nil || len(orders) == 0 {
+		return orders, total, err
+	}
+	ids := make([]uint, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	var items []models.OrderItem
+	if err := r.db.WithContext(ctx).Where("order_id IN ?", ids).Order("id").Find(&items).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	byOrder := make(map[uint][]models.OrderItem, len(orders))
+	for _, it := range items {
+		byOrder[it.OrderID] = append(byOrder[it.OrderID], it)
+	}
+	for i := range orders {
+		orders[i].Items = byOrder[orders[i].ID]
+	}
+	return orders, total, nil
+}
+
+func orderItemsByID(db *gorm.DB) *gorm.DB { return db.Order("id") }
+
+// Transition moves an order from one of the statuses in from to status to, in one conditional
+// UPDATE; with owner non-zero, only that user's order moves. It reports whether the order moved,
+// so that of two concurrent transitions exactly one wins.
+func (r Orders) Transition(ctx context.Context, id uint, owner uint, from []models.OrderStatus, to models.OrderStatus) (bool, error) {
+	q := r.DB(ctx).Where("id = ? AND status IN ?", id, from)
+	if owner != 0 {
+		q = q.Where("user_id = ?", owner)
+	}
+	res := q.Update("status", to)
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// FindKey returns the unexpired idempotency key of a user, or ErrNotFound.
+func (r Orders) FindKey(ctx context.Context, userID uint, key string, now time.Time) (models.IdempotencyKey, error) {
+	var k models.IdempotencyKey
+	err := r.db.WithContext(ctx).
+		Where("user_id = ? AND idem_key = ? AND expires_at > ?", userID, key, now).
+		Take(&k).Error
+	return k, translate(err)
+}
+
+// ClaimKey records an idempotency key for a new order. A live record of the same key makes it
+// fail with ErrDuplicate (on MySQL and SQL Server after waiting for the transaction that holds
+// it); an expired one is replaced.
+func (r Orders) ClaimKey(ctx context.Context, k *models.IdempotencyKey) error {
+	err := r.db.WithContext(ctx).
+		Where("user_id = ? AND idem_key = ? AND expires_at <= ?", k.UserID, k.Key, k.CreatedAt).
+		Delete(&models.IdempotencyKey{}).Error
+	if err != nil {
+		return translate(err)
+	}
+	return translate(r.db.WithContext(ctx).Create(k).Error)
+}
+
+// SetKeyOrder points a claimed key at the order it made.
+func (r Orders) SetKeyOrder(ctx context.Context, keyID, orderID uint) error {
+	return translate(r.db.WithContext(ctx).Model(&models.IdempotencyKey{}).
+		Where("id = ?", keyID).Update("order_id", orderID).Error)
+}
+
+// PurgeKeys deletes the idempotency keys that expired before now, at most limit of them, and
+// returns how many it deleted.
+func (r Orders) PurgeKeys(ctx context.Context, now time.Time, limit int) (int64, error) {
+	var ids []uint
+	err := r.db.WithContext(ctx).Model(&models.IdempotencyKey{}).
+		Where("expires_at <= ?", now).Order("id").Limit(limit).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, translate(err)
+	}
+	res := r.db.WithContext(ctx).Where("id IN ?", ids).Delete(&models.IdempotencyKey{})
+	return res.RowsAffected, translate(res.Error)
+}
+
+// AddOutbox records background jobs in the current transaction.
+func (r Orders) AddOutbox(ctx context.Context, msgs []models.OutboxMessage) error {
+	return translate(r.db.WithContext(ctx).Create(&msgs).Error)
+}
+
+// Insert adds an order and its items: two INSERTs, the items in one batch.
+func (r Orders) Insert(ctx context.Context, o *models.Order) error {
+	db := r.db.WithContext(ctx)
+	if err := db.Omit(clause.Associations).Create(o).Error; err != nil {
+		return translate(err)
+	}
+	for i := range o.Items {
+		o.Items[i].OrderID = o.ID
+	}
+	return translate(db.Create(&o.Items).Error)
+}

@@ -1,0 +1,339 @@
+package services
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"tienda/apperr"
+	"tienda/models"
+	"tienda/repositories"
+)
+
+// Task names of the notifications that orders record in the outbox.
+const (
+	TaskOrderConfirmation = "send_order_confirmation"
+	TaskOrderCancelled    = "send_order_cancelled"
+)
+
+// Orders holds the rules for orders: stock is taken and returned in the same transaction as the
+// order changes, never oversold, and every change that must be told to the customer records an
+// outbox job in that transaction too.
+type Orders struct {
+	store  *repositories.Store
+	now    func() time.Time
+	keyTTL time.Duration
+}
+
+// NewOrders returns the orders service; idempotency keys live for keyTTL.
+func NewOrders(store *repositories.Store, now func() time.Time, keyTTL time.Duration) *Orders {
+	return &Orders{store: store, now: now, keyTTL: keyTTL}
+}
+
+// OrderLine is one line of an order to place.
+type OrderLine struct {
+	ProductID uint
+	Quantity  int64
+}
+
+// PlaceOrder is an order to place. Lines are validated (1..50, quantities 1..1000, each product
+// once); IdempotencyKey is optional.
+type PlaceOrder struct {
+	Lines          []OrderLine
+	IdempotencyKey string
+}
+
+// OrderQuery selects a page of orders.
+type OrderQuery struct {
+	Filter repositories.OrderFilter
+	List   repositories.ListOptions
+}
+
+// Place places an order for actor. It reports created=false when an earlier request with the
+// same idempotency key and the same lines already made the order, which it returns unchanged.
+func (s *Orders) Place(ctx context.Context, actor Actor, in PlaceOrder) (order models.Order, created bool, err error) {
+	hash := linesHash(in.Lines)
+	if in.IdempotencyKey != "" {
+		if o, found, err := s.replay(ctx, actor.UserID, in.IdempotencyKey, hash); found || err != nil {
+			return o, false, err
+		}
+	}
+	err = s.store.InTx(ctx, func(tx *repositories.Store) error {
+		var err error
+		order, err = s.place(ctx, tx, actor, in, hash)
+		return err
+	})
+	if errors.Is(err, repositories.ErrDuplicate) && in.IdempotencyKey != "" {
+		// A concurrent request with the same key committed first: answer with its order.
+		o, found, rerr := s.replay(ctx, actor.UserID, in.IdempotencyKey, hash)
+		if rerr != nil || found {
+			return o, false, rerr
+		}
+		return models.Order{}, false, apperr.Conflict("a request with this Idempotency-Key is in progress; retry")
+	}
+	if err != nil {
+		return models.Order{}, false, err
+	}
+	return order, true, nil
+}
+
+// place runs inside the order's transaction.
+func (s *Orders) place(ctx context.Context, tx *repositories.Store, actor Actor, in PlaceOrder, hash string) (models.Order, error) {
+	now := s.now()
+	var key *models.IdempotencyKey
+	if in.IdempotencyKey != "" {
+		key = &models.IdempotencyKey{
+			UserID: actor.UserID, Key: in.IdempotencyKey, RequestHash: hash,
+			CreatedAt: now, ExpiresAt: now.Add(s.keyTTL),
+		}
+		if err := tx.Orders.ClaimKey(ctx, key); err != nil {
+			return models.Order{}, err
+		}
+	}
+
+	// Take stock in product-id order: every transaction locks product rows in the same order,
+	// so two orders over the same products cannot deadlock each other.
+	index := make(map[uint]int, len(in.Lines))
+	ids := make([]uint, len(in.Lines))
+	for i, l := range in.Lines {
+		index[l.ProductID], ids[i] = i, l.ProductID
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		line := in.Lines[index[id]]
+		ok, err := tx.Orders.TakeStock(ctx, id, line.Quantity)
+		if err != nil {
+			return models.Order{}, err
+		}
+		if !ok {
+			return models.Order{}, s.unavailable(ctx, tx, index[id], line)
+		}
+	}
+
+	products, err := tx.Orders.Products(ctx, ids)
+	if err != nil {
+		return models.Order{}, err
+	}
+	byID := make(map[uint]models.Product, len(products))
+	for _, p := range products {
+		byID[p.ID] = p
+	}
+	order := models.Order{UserID: actor.UserID, Status: models.OrderPending, Items: make([]models.OrderItem, len(in.Lines))}
+	for i, l := range in.Lines {
+		p := byID[l.ProductID]
+		order.Items[i] = models.OrderItem{
+			ProductID:      p.ID,
+			SKU:            p.SKU,
+			Name:           p.Name,
+			Quantity:       l.Quantity,
+			UnitPriceCents: p.PriceCents,
+			LineTotalCents: p.PriceCents * l.Quantity,
+		}
+		order.TotalCents += order.Items[i].LineTotalCents
+	}
+	if err := tx.Orders.Insert(ctx, &order); err != nil {
+		return models.Order{}, err
+	}
+	if key != nil {
+		if err := tx.Orders.SetKeyOrder(ctx, key.ID, order.ID); err != nil {
+			return models.Order{}, err
+		}
+	}
+	return order, tx.Orders.AddOutbox(ctx, []models.OutboxMessage{notice(TaskOrderConfirmation, order.ID, actor.Email, now)})
+}
+
+// unavailable explains why line i could not take its stock: the product cannot be ordered
+// (422) or has too little stock (409).
+func (s *Orders) unavailable(ctx context.Context, tx *repositories.Store, i int, l OrderLine) error {
+	p, err := tx.Products.Get(ctx, l.ProductID)
+	if errors.Is(err, repositories.ErrNotFound) || err == nil && !p.IsActive {
+		return apperr.Invalid(apperr.FieldError{
+			Field:   fmt.Sprintf("items[%d].product_id", i),
+			Message: fmt.Sprintf("product %d does not exist or is not for sale", l.ProductID),
+		})
+	}
+	if err != nil {
+		return err
+	}
+	e := apperr.Conflict("not enough stock for product %d (%s): %d requested, %d available", p.ID, p.SKU, l.Quantity, p.Stock)
+	e.Details = []apperr.FieldError{{Field: fmt.Sprintf("items[%d].quantity", i), Message: "exceeds the stock"}}
+	return e
+}
+
+// replay finds an earlier order placed with the same idempotency key.
+func (s *Orders) replay(ctx context.Context, userID uint, key, hash string) (models.Order, bool, error) {
+	k, err := s.store.Orders.FindKey(ctx, userID, key, s.now())
+	if errors.Is(err, repositories.ErrNotFound) {
+		return models.Order{}, false, nil
+	}
+	if err != nil {
+		return models.Order{}, false, err
+	}
+	if k.RequestHash != hash {
+		return models.Order{}, false, apperr.Conflict("this Idempotency-Key was used with a different request")
+	}
+	o, err := s.store.Orders.GetWithItems(ctx, k.OrderID)
+	return o, err == nil, err
+}
+
+// linesHash identifies an order's content independently of the order of its lines.
+func linesHash(lines []OrderLine) string {
+	sorted := slices.SortedFunc(slices.Values(lines), func(a, b OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
+	h := sha256.New()
+	for _, l := range sorted {
+		fmt.Fprintf(h, "%d:%d;", l.ProductID, l.Quantity)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// notice is an outbox job telling recipient about an order.
+func notice(task string, orderID uint, recipient string, now time.Time) models.OutboxMessage {
+	payload, _ := json.Marshal(map[string]string{"order_id": strconv.FormatUint(uint64(orderID), 10)})
+	return models.OutboxMessage{
+		Task:      task,
+		OrderID:   &orderID,
+		Recipient: recipient,
+		Payload:   string(payload),
+		State:     models.OutboxPending,
+		DueAt:     now,
+	}
+}
+
+// Get returns an order its owner or an admin may see; anyone else gets not_found.
+func (s *Orders) Get(ctx context.Context, actor Actor, id uint) (models.Order, error) {
+	o, err := s.store.Orders.GetWithItems(ctx, id)
+	if err != nil {
+		return models.Order{}, notFound(err, "order")
+	}
+	if !actor.IsAdmin() && o.UserID != actor.UserID {
+		return models.Order{}, apperr.NotFound("order")
+	}
+	return o, nil
+}
+
+// List returns a page of orders: a customer's own, or anyone's for an admin.
+func (s *Orders) List(ctx context.Context, actor Actor, q OrderQuery) (Page[models.Order], error) {
+	if !actor.IsAdmin() {
+		if q.Filter.UserID != 0 && q.Filter.UserID != actor.UserID {
+			return newPage([]models.Order{}, 0, q.List), nil
+		}
+		q.Filter.UserID = actor.UserID
+	}
+	items, total, err := s.store.Orders.ListWithItems(ctx, q.Filter, q.List)
+	if err != nil {
+		return Page[models.Order]{}, err
+	}
+	return newPage(items, total, q.List), nil
+}
+
+// Cancel cancels an order and returns its stock, in one transaction. The owner may cancel while
+// it is pending, an admin while pending or paid. Of concurrent cancels exactly one moves the
+// order, so the stock comes back once.
+func (s *Orders) Cancel(ctx context.Context, actor Actor, id uint) (models.Order, error) {
+	from, owner := []models.OrderStatus{models.OrderPending}, actor.UserID
+	if actor.IsAdmin() {
+		from, owner = []models.OrderStatus{models.OrderPending, models.OrderPaid}, 0
+	}
+	var order models.Order
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		moved, err := tx.Orders.Transition(ctx, id, owner, from, models.OrderCancelled)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			return s.whyNotMoved(ctx, tx, actor, id, "cancel it")
+		}
+		if order, err = tx.Orders.GetWithItems(ctx, id); err != nil {
+			return err
+		}
+		items := slices.SortedFunc(slices.Values(order.Items), func(a, b models.OrderItem) int { return cmp.Compare(a.ProductID, b.ProductID) })
+		for _, it := range items {
+			if err := tx.Orders.ReturnStock(ctx, it.ProductID, it.Quantity); err != nil {
+				return err
+			}
+		}
+		recipient, err := s.ownerEmail(ctx, tx, actor, order.UserID)
+		if err != nil {
+			return err
+		}
+		return tx.Orders.AddOutbox(ctx, []models.OutboxMessage{notice(TaskOrderCancelled, order.ID, recipient, s.now())})
+	})
+	return order, err
+}
+
+// ownerEmail is where a notice about an order goes: its owner's email, deleted account or not.
+func (s *Orders) ownerEmail(ctx context.Context, tx *repositories.Store, actor Actor, owner uint) (string, error) {
+	if owner == actor.UserID {
+		return actor.Email, nil
+	}
+	return tx.Users.EmailOf(ctx, owner)
+}
+
+// previousStatus returns the status an order must have to be moved to to.
+func previousStatus(to models.OrderStatus) (models.OrderStatus, bool) {
+	switch to {
+	case models.OrderPaid:
+		return models.OrderPending, true
+	case models.OrderShipped:
+		return models.OrderPaid, true
+	case models.OrderDelivered:
+		return models.OrderShipped, true
+	}
+	return "", false
+}
+
+// SetStatus moves an order along pending → paid → shipped → delivered; any other move is a
+// conflict.
+func (s *Orders) SetStatus(ctx context.Context, actor Actor, id uint, to models.OrderStatus) (models.Order, error) {
+	var order models.Order
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		from, ok := previousStatus(to)
+		moved := false
+		if ok {
+			var err error
+			if moved, err = tx.Orders.Transition(ctx, id, 0, []models.OrderStatus{from}, to); err != nil {
+				return err
+			}
+		}
+		if !moved {
+			return s.whyNotMoved(ctx, tx, actor, id, "move it to "+string(to))
+		}
+		var err error
+		order, err = tx.Orders.GetWithItems(ctx, id)
+		return err
+	})
+	return order, err
+}
+
+// whyNotMoved explains a transition that did not happen: the order is not there (for this
+// actor), or its status does not allow what was tried.
+func (s *Orders) whyNotMoved(ctx context.Context, tx *repositories.Store, actor Actor, id uint, what string) error {
+	o, err := tx.Orders.Get(ctx, id)
+	if err != nil {
+		return notFound(err, "order")
+	}
+	if !actor.IsAdmin() && o.UserID != actor.UserID {
+		return apperr.NotFound("order")
+	}
+	return apperr.Conflict("the order is %s: cannot %s", o.Status, what)
+}
+
+// PurgeExpiredKeys deletes expired idempotency keys in batches and returns how many.
+func (s *Orders) PurgeExpiredKeys(ctx context.Context) (int64, error) {
+	const batch = 500
+	var total int64
+	for {
+		n, err := s.store.Orders.PurgeKeys(ctx, s.now(), batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+}
