@@ -24,6 +24,7 @@ import (
 	"tienda/repositories"
 	"tienda/routes"
 	"tienda/services"
+	"tienda/tasks"
 )
 
 // App is a running tienda: its configuration, connections, services and HTTP handler.
@@ -35,6 +36,10 @@ type App struct {
 	Handler http.Handler
 	Users   *services.Users
 	Orders  *services.Orders
+	// Queue runs tasks (on Redis, or in this process); Relay feeds it from the outbox.
+	Queue *tasks.Queue
+	Relay *tasks.Relay
+	Tasks *tasks.Handlers
 }
 
 // Deps are the outside things the graph is built on; tests supply their own.
@@ -79,7 +84,9 @@ func Build(d Deps) (*App, error) {
 		Counter: failures, Max: int64(cfg.Auth.LoginMaxFailures), Log: d.Log,
 	})
 	products := services.NewProducts(store)
-	orders := services.NewOrders(store, d.Now, cfg.Orders.IdempotencyTTL)
+	orders := services.NewOrders(store, services.OrdersConfig{
+		Now: d.Now, KeyTTL: cfg.Orders.IdempotencyTTL, LowStock: cfg.Tasks.LowStockThreshold,
+	})
 	jwt, err := middleware.NewJWT(middleware.JWTConfig{
 		Secret:     []byte(cfg.JWT.Secret),
 		TTL:        cfg.JWT.TTL,
@@ -89,6 +96,22 @@ func Build(d Deps) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jwt: %w", err)
 	}
+	handlers, err := tasks.NewHandlers(tasks.Handlers{
+		Store: store, Mail: tasks.NewMailer(cfg.Mail, d.Log), Now: d.Now, Log: d.Log,
+		ReportsDir: cfg.Tasks.ReportsDir, Lease: 2*cfg.Mail.Timeout + time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	queue, err := tasks.NewQueue(cfg, handlers, tasks.NopObserver{}, d.Log)
+	if err != nil {
+		return nil, err
+	}
+	relay := &tasks.Relay{
+		Outbox: store.Outbox, Publisher: queue, Now: d.Now, Log: d.Log,
+		Interval: cfg.Tasks.RelayInterval, RedeliverAfter: cfg.Tasks.RedeliverAfter,
+		MaxAttempts: int64(cfg.Tasks.MaxAttempts), Batch: 100,
+	}
 	router, err := routes.New(routes.Deps{
 		Log:            d.Log,
 		Auth:           jwt,
@@ -97,11 +120,15 @@ func Build(d Deps) (*App, error) {
 		Users:          controllers.Users{Service: users, Sortable: store.Users.Sortable},
 		Products:       controllers.Products{Service: products, Sortable: store.Products.Sortable},
 		Orders:         controllers.Orders{Service: orders, Sortable: store.Orders.Sortable},
+		Tasks: controllers.Tasks{
+			Reports:  services.NewReports(store, d.Now),
+			Statuses: tasks.Statuses{Queue: queue, Outbox: store.Outbox},
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)
 	}
-	return &App{Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders}, nil
+	return &App{Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders, Queue: queue, Relay: relay, Tasks: handlers}, nil
 }
 
 // Migrations returns the migration runner for the app's database.
@@ -152,7 +179,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	var background sync.WaitGroup
 	defer background.Wait()
-	background.Go(func() { a.maintain(ctx, time.Hour) })
+	background.Go(func() { a.Background(ctx) })
 
 	select {
 	case err := <-errc:
@@ -170,6 +197,36 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// Background runs what a serve process does besides answering HTTP, until ctx ends: the outbox
+// relay, the housekeeping, and, without Redis, the task worker itself.
+func (a *App) Background(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Relay.Run(ctx) })
+	wg.Go(func() { a.maintain(ctx, time.Hour) })
+	if a.Queue.InProcess() {
+		wg.Go(func() {
+			if err := a.Queue.Work(ctx, a.Config.Tasks.Concurrency, a.Config.Tasks.ShutdownGrace); err != nil {
+				a.Log.Error("in-process task worker", "error", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// ErrNoBroker means `worker` was started without Redis: tasks then run inside serve.
+var ErrNoBroker = errors.New("the worker needs redis.addr (without Redis, serve runs the tasks itself)")
+
+// Work runs a worker process until ctx ends: the task consumers on Redis and an outbox relay.
+func (a *App) Work(ctx context.Context, concurrency int) error {
+	if a.Queue.InProcess() {
+		return ErrNoBroker
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { a.Relay.Run(ctx) })
+	return a.Queue.Work(ctx, concurrency, a.Config.Tasks.ShutdownGrace)
 }
 
 // maintain does the periodic housekeeping of a serve process until ctx ends: expired

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tienda/app"
+	"tienda/tasks"
 )
 
 func serveCmd(env *environment) *cobra.Command {
@@ -19,6 +20,7 @@ func serveCmd(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			tasks.RouteMachineryLogs(log)
 			ctx := cmd.Context()
 			a, err := app.New(ctx, loaded.Config, log)
 			if err != nil {

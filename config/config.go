@@ -21,6 +21,8 @@ type Config struct {
 	Auth     Auth     `mapstructure:"auth"`
 	Orders   Orders   `mapstructure:"orders"`
 	Redis    Redis    `mapstructure:"redis"`
+	Tasks    Tasks    `mapstructure:"tasks"`
+	Mail     Mail     `mapstructure:"mail"`
 	Log      Log      `mapstructure:"log"`
 }
 
@@ -88,6 +90,36 @@ type Redis struct {
 	KeyPrefix string `mapstructure:"key_prefix"`
 }
 
+// Tasks configures background work: the machinery queue (Redis) or the in-process runner, and
+// the outbox relay that feeds them.
+type Tasks struct {
+	Queue       string        `mapstructure:"queue"`
+	Concurrency int           `mapstructure:"concurrency"`
+	ResultTTL   time.Duration `mapstructure:"result_ttl"`
+	// RelayInterval is how often the relay looks for due outbox jobs.
+	RelayInterval time.Duration `mapstructure:"relay_interval"`
+	// RedeliverAfter is how long a task may take before its job is handed to the queue again
+	// (the broker loses tasks held by a killed worker).
+	RedeliverAfter time.Duration `mapstructure:"redeliver_after"`
+	// MaxAttempts bounds hand-offs of one job before it is marked failed.
+	MaxAttempts int `mapstructure:"max_attempts"`
+	// ShutdownGrace is how long a stopping worker waits for running tasks.
+	ShutdownGrace     time.Duration `mapstructure:"shutdown_grace"`
+	LowStockThreshold int64         `mapstructure:"low_stock_threshold"`
+	ReportsDir        string        `mapstructure:"reports_dir"`
+}
+
+// Mail configures outgoing email; without SMTPHost, emails are written to the log.
+type Mail struct {
+	SMTPHost     string        `mapstructure:"smtp_host"`
+	SMTPPort     int           `mapstructure:"smtp_port"`
+	SMTPUser     string        `mapstructure:"smtp_user"`
+	SMTPPassword string        `mapstructure:"smtp_password"`
+	StartTLS     bool          `mapstructure:"smtp_starttls"`
+	From         string        `mapstructure:"from"`
+	Timeout      time.Duration `mapstructure:"timeout"`
+}
+
 // Log configures the process logger.
 type Log struct {
 	Level  string `mapstructure:"level"`
@@ -152,6 +184,22 @@ func Keys() []Key {
 		{"redis.password", "", true, "Redis password"},
 		{"redis.db", 0, false, "Redis database number"},
 		{"redis.key_prefix", "tienda:", false, "prefix of every Redis key and queue tienda uses"},
+		{"tasks.queue", "tasks", false, "queue name (under redis.key_prefix)"},
+		{"tasks.concurrency", 4, false, "tasks run at once by a worker (or by serve without Redis)"},
+		{"tasks.result_ttl", 24 * time.Hour, false, "how long task states and results are kept"},
+		{"tasks.relay_interval", time.Second, false, "how often the outbox relay looks for due jobs"},
+		{"tasks.redeliver_after", 2 * time.Minute, false, "a job whose task has not finished by then is queued again"},
+		{"tasks.max_attempts", 10, false, "hand-offs of one job before it is marked failed"},
+		{"tasks.shutdown_grace", 30 * time.Second, false, "how long a stopping worker waits for running tasks"},
+		{"tasks.low_stock_threshold", int64(5), false, "an order taking a product below this stock alerts the admins (0 = off)"},
+		{"tasks.reports_dir", "reports", false, "directory for sales report CSV files"},
+		{"mail.smtp_host", "", false, "SMTP server; empty writes emails to the log"},
+		{"mail.smtp_port", 587, false, "SMTP port"},
+		{"mail.smtp_user", "", false, "SMTP user (empty: no authentication)"},
+		{"mail.smtp_password", "", true, "SMTP password"},
+		{"mail.smtp_starttls", true, false, "require STARTTLS"},
+		{"mail.from", "tienda <no-reply@tienda.local>", false, "From address of emails"},
+		{"mail.timeout", 10 * time.Second, false, "timeout of one SMTP delivery"},
 		{"log.level", "info", false, "debug, info, warn or error"},
 		{"log.format", "", false, "text or json; empty = json in production, text otherwise"},
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"slices"
@@ -181,8 +182,8 @@ func checkType(k Key, raw any) error {
 	switch k.Default.(type) {
 	case time.Duration:
 		_, err = time.ParseDuration(s)
-	case int:
-		_, err = strconv.Atoi(s)
+	case int, int64:
+		_, err = strconv.ParseInt(s, 10, 64)
 	case bool:
 		_, err = strconv.ParseBool(s)
 	}
@@ -196,7 +197,7 @@ func typeName(v any) string {
 	switch v.(type) {
 	case time.Duration:
 		return "a duration (e.g. 30s, 5m)"
-	case int:
+	case int, int64:
 		return "an integer"
 	case bool:
 		return "a boolean"
@@ -237,6 +238,11 @@ func validate(l *Loaded) error {
 		"jwt.max_refresh":          c.JWT.MaxRefresh,
 		"auth.login_window":        c.Auth.LoginWindow,
 		"orders.idempotency_ttl":   c.Orders.IdempotencyTTL,
+		"tasks.result_ttl":         c.Tasks.ResultTTL,
+		"tasks.relay_interval":     c.Tasks.RelayInterval,
+		"tasks.redeliver_after":    c.Tasks.RedeliverAfter,
+		"tasks.shutdown_grace":     c.Tasks.ShutdownGrace,
+		"mail.timeout":             c.Mail.Timeout,
 	} {
 		if d <= 0 {
 			bad(key, "must be a positive duration, got %s", d)
@@ -271,6 +277,24 @@ func validate(l *Loaded) error {
 		if !validProxy(p) {
 			bad("http.trusted_proxies", "%q is not an IP address or CIDR", p)
 		}
+	}
+	if c.Tasks.Concurrency < 1 {
+		bad("tasks.concurrency", "must be >= 1, got %d", c.Tasks.Concurrency)
+	}
+	if c.Tasks.MaxAttempts < 1 {
+		bad("tasks.max_attempts", "must be >= 1, got %d", c.Tasks.MaxAttempts)
+	}
+	if c.Tasks.LowStockThreshold < 0 {
+		bad("tasks.low_stock_threshold", "must be >= 0, got %d", c.Tasks.LowStockThreshold)
+	}
+	if strings.TrimSpace(c.Tasks.Queue) == "" {
+		bad("tasks.queue", "must not be empty")
+	}
+	if c.Mail.SMTPPort < 1 || c.Mail.SMTPPort > 65535 {
+		bad("mail.smtp_port", "must be between 1 and 65535, got %d", c.Mail.SMTPPort)
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		bad("mail.from", "%q is not an email address", c.Mail.From)
 	}
 	if c.Redis.DB < 0 || c.Redis.DB > 15 {
 		bad("redis.db", "must be between 0 and 15, got %d", c.Redis.DB)

@@ -31,6 +31,7 @@ func All() []*gormigrate.Migration {
 		coreTables(),
 		userTokenVersion(),
 		ordersSupport(),
+		deliveries(),
 	}
 }
 

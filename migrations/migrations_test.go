@@ -23,6 +23,7 @@ var wantIndexes = map[string][]string{
 	"order_items":      {"ix_order_items_order_id", "ix_order_items_product_id"},
 	"idempotency_keys": {"ux_idempotency_keys_user_key", "ix_idempotency_keys_expires_at"},
 	"outbox":           {"ix_outbox_state_due", "ix_outbox_order_id"},
+	"deliveries":       {"ux_deliveries_dedupe_key"},
 }
 
 var wantColumns = map[string][]string{
@@ -240,7 +241,7 @@ func TestLiveUniqueness(t *testing.T) {
 // TestModelsMatchSchema catches a model field that no migration created.
 func TestModelsMatchSchema(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		for _, model := range []any{&models.User{}, &models.Product{}, &models.Order{}, &models.OrderItem{}, &models.IdempotencyKey{}, &models.OutboxMessage{}} {
+		for _, model := range []any{&models.User{}, &models.Product{}, &models.Order{}, &models.OrderItem{}, &models.IdempotencyKey{}, &models.OutboxMessage{}, &models.Delivery{}} {
 			stmt := &gorm.Statement{DB: db}
 			if err := stmt.Parse(model); err != nil {
 				t.Fatal(err)

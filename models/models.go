@@ -127,3 +127,22 @@ type OutboxMessage struct {
 
 // TableName implements gorm's Tabler.
 func (OutboxMessage) TableName() string { return "outbox" }
+
+// Delivery states.
+const (
+	DeliverySending = "sending" // claimed by a task until LeaseUntil
+	DeliverySent    = "sent"
+)
+
+// Delivery records a message a task sent (or is sending), under a key that names the message
+// (e.g. "order_confirmation:42"), so that a task run again sends nothing twice.
+type Delivery struct {
+	ID         uint `gorm:"primaryKey"`
+	DedupeKey  string
+	State      string
+	LeaseUntil time.Time
+	Attempts   int64
+	SentAt     *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}

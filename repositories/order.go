@@ -150,11 +150,6 @@ func (r Orders) PurgeKeys(ctx context.Context, now time.Time, limit int) (int64,
 	return res.RowsAffected, translate(res.Error)
 }
 
-// AddOutbox records background jobs in the current transaction.
-func (r Orders) AddOutbox(ctx context.Context, msgs []models.OutboxMessage) error {
-	return translate(r.db.WithContext(ctx).Create(&msgs).Error)
-}
-
 // Insert adds an order and its items: two INSERTs, the items in one batch.
 func (r Orders) Insert(ctx context.Context, o *models.Order) error {
 	db := r.db.WithContext(ctx)

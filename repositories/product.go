@@ -1,6 +1,8 @@
 package repositories
 
 import (
+	"context"
+
 	"gorm.io/gorm"
 
 	"tienda/models"
@@ -50,4 +52,11 @@ func (f ProductFilter) Scope(q *gorm.DB) *gorm.DB {
 		q = q.Where("is_active = ?", *f.Active)
 	}
 	return q
+}
+
+// GetAny returns a product whether it is deleted or not.
+func (r Products) GetAny(ctx context.Context, id uint) (models.Product, error) {
+	var p models.Product
+	err := r.db.WithContext(ctx).Unscoped().Where("id = ?", id).Take(&p).Error
+	return p, translate(err)
 }

@@ -12,19 +12,25 @@ import (
 // Store groups the repositories on one database handle, which is either the pool or a
 // transaction.
 type Store struct {
-	db       *gorm.DB
-	Products Products
-	Users    Users
-	Orders   Orders
+	db         *gorm.DB
+	Products   Products
+	Users      Users
+	Orders     Orders
+	Outbox     Outbox
+	Deliveries Deliveries
+	Reports    Reports
 }
 
 // NewStore returns the repositories on db.
 func NewStore(db *gorm.DB) *Store {
 	return &Store{
-		db:       db,
-		Products: NewProducts(db),
-		Users:    NewUsers(db),
-		Orders:   NewOrders(db),
+		db:         db,
+		Products:   NewProducts(db),
+		Users:      NewUsers(db),
+		Orders:     NewOrders(db),
+		Outbox:     NewOutbox(db),
+		Deliveries: NewDeliveries(db),
+		Reports:    NewReports(db),
 	}
 }
 

@@ -71,13 +71,29 @@ func (r Users) CountActiveAdmins(ctx context.Context) (int64, error) {
 
 // EmailOf returns the email of a user, deleted or not.
 func (r Users) EmailOf(ctx context.Context, id uint) (string, error) {
-	var emails []string
-	err := r.db.WithContext(ctx).Unscoped().Model(&models.User{}).Where("id = ?", id).Pluck("email", &emails).Error
+	return r.columnOf(ctx, id, "email")
+}
+
+// FullNameOf returns the full name of a user, deleted or not.
+func (r Users) FullNameOf(ctx context.Context, id uint) (string, error) {
+	return r.columnOf(ctx, id, "full_name")
+}
+
+func (r Users) columnOf(ctx context.Context, id uint, column string) (string, error) {
+	var values []string
+	err := r.db.WithContext(ctx).Unscoped().Model(&models.User{}).Where("id = ?", id).Pluck(column, &values).Error
 	if err != nil {
 		return "", translate(err)
 	}
-	if len(emails) == 0 {
+	if len(values) == 0 {
 		return "", ErrNotFound
 	}
-	return emails[0], nil
+	return values[0], nil
+}
+
+// ActiveAdminEmails returns the emails of the live, active admins.
+func (r Users) ActiveAdminEmails(ctx context.Context) ([]string, error) {
+	var emails []string
+	err := r.activeAdmins(ctx).Order("id").Pluck("email", &emails).Error
+	return emails, translate(err)
 }

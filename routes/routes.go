@@ -60,6 +60,7 @@ type Deps struct {
 	Users          controllers.Users
 	Products       controllers.Products
 	Orders         controllers.Orders
+	Tasks          controllers.Tasks
 }
 
 // API lists every route of the contract with its access level. New registers exactly these.
@@ -87,6 +88,9 @@ func API(d Deps) []Route {
 		{http.MethodGet, "/orders/:id", User, d.Orders.Get},
 		{http.MethodPost, "/orders/:id/cancel", User, d.Orders.Cancel},
 		{http.MethodPatch, "/orders/:id/status", Admin, d.Orders.SetStatus},
+
+		{http.MethodPost, "/reports/sales", Admin, d.Tasks.SalesReport},
+		{http.MethodGet, "/tasks/:task_id", Admin, d.Tasks.Get},
 	}
 }
 

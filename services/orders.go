@@ -9,32 +9,46 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 
 	"tienda/apperr"
 	"tienda/models"
 	"tienda/repositories"
 )
 
-// Task names of the notifications that orders record in the outbox.
+// Task names of the jobs that orders record in the outbox.
 const (
 	TaskOrderConfirmation = "send_order_confirmation"
 	TaskOrderCancelled    = "send_order_cancelled"
+	TaskLowStockAlert     = "low_stock_alert"
 )
+
+// RecipientAdmins addresses a job to every active admin.
+const RecipientAdmins = "admins"
 
 // Orders holds the rules for orders: stock is taken and returned in the same transaction as the
 // order changes, never oversold, and every change that must be told to the customer records an
 // outbox job in that transaction too.
 type Orders struct {
-	store  *repositories.Store
-	now    func() time.Time
-	keyTTL time.Duration
+	store *repositories.Store
+	cfg   OrdersConfig
 }
 
-// NewOrders returns the orders service; idempotency keys live for keyTTL.
-func NewOrders(store *repositories.Store, now func() time.Time, keyTTL time.Duration) *Orders {
-	return &Orders{store: store, now: now, keyTTL: keyTTL}
+// OrdersConfig holds the orders service's settings.
+type OrdersConfig struct {
+	Now func() time.Time
+	// KeyTTL is how long an idempotency key is remembered.
+	KeyTTL time.Duration
+	// LowStock is the stock level below which an order that takes a product there alerts the
+	// admins (once per crossing); 0 turns alerts off.
+	LowStock int64
+}
+
+// NewOrders returns the orders service.
+func NewOrders(store *repositories.Store, cfg OrdersConfig) *Orders {
+	return &Orders{store: store, cfg: cfg}
 }
 
 // OrderLine is one line of an order to place.
@@ -86,12 +100,12 @@ func (s *Orders) Place(ctx context.Context, actor Actor, in PlaceOrder) (order m
 
 // place runs inside the order's transaction.
 func (s *Orders) place(ctx context.Context, tx *repositories.Store, actor Actor, in PlaceOrder, hash string) (models.Order, error) {
-	now := s.now()
+	now := s.cfg.Now()
 	var key *models.IdempotencyKey
 	if in.IdempotencyKey != "" {
 		key = &models.IdempotencyKey{
 			UserID: actor.UserID, Key: in.IdempotencyKey, RequestHash: hash,
-			CreatedAt: now, ExpiresAt: now.Add(s.keyTTL),
+			CreatedAt: now, ExpiresAt: now.Add(s.cfg.KeyTTL),
 		}
 		if err := tx.Orders.ClaimKey(ctx, key); err != nil {
 			return models.Order{}, err
@@ -126,8 +140,14 @@ func (s *Orders) place(ctx context.Context, tx *repositories.Store, actor Actor,
 		byID[p.ID] = p
 	}
 	order := models.Order{UserID: actor.UserID, Status: models.OrderPending, Items: make([]models.OrderItem, len(in.Lines))}
+	var alerts []models.Product
 	for i, l := range in.Lines {
 		p := byID[l.ProductID]
+		// p.Stock is read after this order took its units, under the row lock: the crossing
+		// below the threshold is seen by exactly one order.
+		if t := s.cfg.LowStock; p.Stock < t && p.Stock+l.Quantity >= t {
+			alerts = append(alerts, p)
+		}
 		order.Items[i] = models.OrderItem{
 			ProductID:      p.ID,
 			SKU:            p.SKU,
@@ -146,7 +166,12 @@ func (s *Orders) place(ctx context.Context, tx *repositories.Store, actor Actor,
 			return models.Order{}, err
 		}
 	}
-	return order, tx.Orders.AddOutbox(ctx, []models.OutboxMessage{notice(TaskOrderConfirmation, order.ID, actor.Email, now)})
+	jobs := []models.OutboxMessage{notice(TaskOrderConfirmation, order.ID, actor.Email, now)}
+	for _, p := range alerts {
+		jobs = append(jobs, job(TaskLowStockAlert, nil, RecipientAdmins,
+			map[string]any{"product_id": p.ID, "stock": p.Stock, "threshold": s.cfg.LowStock}, now))
+	}
+	return order, tx.Outbox.Add(ctx, jobs)
 }
 
 // unavailable explains why line i could not take its stock: the product cannot be ordered
@@ -169,7 +194,7 @@ func (s *Orders) unavailable(ctx context.Context, tx *repositories.Store, i int,
 
 // replay finds an earlier order placed with the same idempotency key.
 func (s *Orders) replay(ctx context.Context, userID uint, key, hash string) (models.Order, bool, error) {
-	k, err := s.store.Orders.FindKey(ctx, userID, key, s.now())
+	k, err := s.store.Orders.FindKey(ctx, userID, key, s.cfg.Now())
 	if errors.Is(err, repositories.ErrNotFound) {
 		return models.Order{}, false, nil
 	}
@@ -195,14 +220,20 @@ func linesHash(lines []OrderLine) string {
 
 // notice is an outbox job telling recipient about an order.
 func notice(task string, orderID uint, recipient string, now time.Time) models.OutboxMessage {
-	payload, _ := json.Marshal(map[string]string{"order_id": strconv.FormatUint(uint64(orderID), 10)})
+	return job(task, &orderID, recipient, map[string]any{"order_id": orderID}, now)
+}
+
+// job is an outbox job due now, with the UUID its task will run under.
+func job(task string, orderID *uint, recipient string, payload map[string]any, now time.Time) models.OutboxMessage {
+	body, _ := json.Marshal(payload) // maps of plain values always marshal
 	return models.OutboxMessage{
 		Task:      task,
-		OrderID:   &orderID,
+		OrderID:   orderID,
 		Recipient: recipient,
-		Payload:   string(payload),
+		Payload:   string(body),
 		State:     models.OutboxPending,
 		DueAt:     now,
+		TaskUUID:  uuid.NewString(),
 	}
 }
 
@@ -263,7 +294,7 @@ func (s *Orders) Cancel(ctx context.Context, actor Actor, id uint) (models.Order
 		if err != nil {
 			return err
 		}
-		return tx.Orders.AddOutbox(ctx, []models.OutboxMessage{notice(TaskOrderCancelled, order.ID, recipient, s.now())})
+		return tx.Outbox.Add(ctx, []models.OutboxMessage{notice(TaskOrderCancelled, order.ID, recipient, s.cfg.Now())})
 	})
 	return order, err
 }
@@ -330,7 +361,7 @@ func (s *Orders) PurgeExpiredKeys(ctx context.Context) (int64, error) {
 	const batch = 500
 	var total int64
 	for {
-		n, err := s.store.Orders.PurgeKeys(ctx, s.now(), batch)
+		n, err := s.store.Orders.PurgeKeys(ctx, s.cfg.Now(), batch)
 		total += n
 		if err != nil || n < batch {
 			return total, err

@@ -4,6 +4,7 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"tienda/app"
 	"tienda/config"
 	"tienda/database/dbtest"
+	"tienda/migrations"
 )
 
 // Secret signs the test tokens.
@@ -31,8 +33,10 @@ type Env struct {
 	T      testing.TB
 	Engine string
 	DB     *gorm.DB
-	App    *app.App
-	Clock  *Clock
+	// DBConfig reaches the same database, e.g. from a child process.
+	DBConfig config.Database
+	App      *app.App
+	Clock    *Clock
 
 	seq atomic.Int64
 }
@@ -65,7 +69,14 @@ func Config() config.Config {
 		JWT:    config.JWT{Secret: Secret, TTL: 15 * time.Minute, MaxRefresh: 24 * time.Hour},
 		Auth:   config.Auth{BcryptCost: 4, LoginMaxFailures: 10, LoginWindow: 15 * time.Minute},
 		Orders: config.Orders{IdempotencyTTL: 24 * time.Hour},
-		Log:    config.Log{Level: "error"},
+		Tasks: config.Tasks{
+			Queue: "tasks", Concurrency: 4, ResultTTL: time.Hour, RelayInterval: 50 * time.Millisecond,
+			RedeliverAfter: time.Minute, MaxAttempts: 10, ShutdownGrace: 5 * time.Second,
+			LowStockThreshold: 5,
+		},
+		Mail:  config.Mail{SMTPPort: 25, From: "tienda <shop@example.com>", Timeout: 5 * time.Second},
+		Redis: config.Redis{KeyPrefix: "tienda-test:"},
+		Log:   config.Log{Level: "error"},
 	}
 }
 
@@ -82,10 +93,15 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 // New builds the application on a fresh database of engine.
 func New(t testing.TB, engine dbtest.Engine, opts ...Option) *Env {
 	t.Helper()
-	db := engine.Migrated(t)
+	dbCfg := engine.Empty(t)
+	db := dbtest.Open(t, dbCfg)
+	if err := migrations.NewRunner(db, migrations.All()).Up(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
 	clock := NewClock()
 	deps := app.Deps{Config: Config(), Log: dbtest.Logger(), DB: db, Now: clock.Now}
 	deps.Config.Database.Driver = engine.Name
+	deps.Config.Tasks.ReportsDir = t.TempDir()
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -93,7 +109,22 @@ func New(t testing.TB, engine dbtest.Engine, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	return &Env{T: t, Engine: engine.Name, DB: db, App: a, Clock: clock}
+	return &Env{T: t, Engine: engine.Name, DB: db, DBConfig: dbCfg, App: a, Clock: clock}
+}
+
+// Background runs the app's background work (outbox relay, in-process worker) until the test
+// ends.
+func (e *Env) Background() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.App.Background(ctx)
+	}()
+	e.T.Cleanup(func() {
+		cancel()
+		<-done
+	})
 }
 
 // Response is a recorded answer.

@@ -43,5 +43,9 @@ CREATE TABLE "outbox" ("id" bigint IDENTITY(1,1),"task" nvarchar(64) NOT NULL,"o
 CREATE INDEX "ix_outbox_state_due" ON "outbox"("state","due_at");
 CREATE INDEX "ix_outbox_order_id" ON "outbox"("order_id");
 INSERT INTO "migrations" ("id") VALUES (@p1);
+SELECT count(*) FROM "migrations" WHERE id = @p1;
+CREATE TABLE "deliveries" ("id" bigint IDENTITY(1,1),"dedupe_key" nvarchar(128) NOT NULL,"state" nvarchar(16) NOT NULL,"lease_until" datetimeoffset(6) NOT NULL,"attempts" bigint NOT NULL DEFAULT 1,"sent_at" datetimeoffset(6),"created_at" datetimeoffset(6) NOT NULL,"updated_at" datetimeoffset(6) NOT NULL,PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "ux_deliveries_dedupe_key" ON "deliveries"("dedupe_key");
+INSERT INTO "migrations" ("id") VALUES (@p1);
 COMMIT;
 EXEC sp_releaseapplock @Resource = @p1, @LockOwner = 'Session';

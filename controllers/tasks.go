@@ -1,0 +1,89 @@
+package controllers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"tienda/controllers/dto"
+	"tienda/middleware"
+	"tienda/services"
+	"tienda/tasks"
+)
+
+// ReportService starts report tasks.
+type ReportService interface {
+	RequestSales(ctx context.Context, actor services.Actor, req services.SalesRequest) (string, error)
+}
+
+// TaskStatuses looks up task states.
+type TaskStatuses interface {
+	Get(ctx context.Context, id string) (tasks.Status, error)
+}
+
+// Tasks handles /reports and /tasks (admins).
+type Tasks struct {
+	Reports  ReportService
+	Statuses TaskStatuses
+}
+
+// SalesReport godoc
+//
+//	@Summary		Start a sales report
+//	@Description	Daily totals (orders, items, revenue in cents; cancelled orders excluded) between two dates, both included. A worker builds it; follow it with GET /tasks/{task_id}.
+//	@Tags			tasks
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		dto.SalesReportRequest	true	"the date range"
+//	@Success		202		{object}	dto.TaskAccepted
+//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
+//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
+//	@Failure		422		{object}	dto.ErrorResponse	"bad dates"
+//	@Failure		500		{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@Router			/reports/sales [post]
+func (tc Tasks) SalesReport(c *gin.Context) {
+	var req dto.SalesReportRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	id, err := tc.Reports.RequestSales(c.Request.Context(), middleware.ActorOf(c), req.Sales())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusAccepted, dto.TaskAccepted{TaskID: id})
+}
+
+// Get godoc
+//
+//	@Summary		A background task's state
+//	@Description	Machinery's state of the task; on SUCCESS, its result (for a sales report: the days, the totals and the CSV file).
+//	@Tags			tasks
+//	@Produce		json
+//	@Param			task_id	path		string	true	"task ID"	maxLength(64)
+//	@Success		200		{object}	dto.Task
+//	@Failure		400		{object}	dto.ErrorResponse	"bad ID"
+//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
+//	@Failure		404		{object}	dto.ErrorResponse	"no such task"
+//	@Failure		500		{object}	dto.ErrorResponse
+//	@Security		BearerAuth
+//	@Router			/tasks/{task_id} [get]
+func (tc Tasks) Get(c *gin.Context) {
+	id := c.Param("task_id")
+	if err := dto.CheckTaskID(id); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	st, err := tc.Statuses.Get(c.Request.Context(), id)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.Task{TaskID: st.TaskID, Name: st.Name, State: st.State, Result: st.Result, Error: st.Error})
+}

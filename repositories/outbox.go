@@ -1,0 +1,100 @@
+package repositories
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"tienda/models"
+)
+
+// Outbox is the repository of background jobs recorded with the changes they are about.
+type Outbox struct {
+	db *gorm.DB
+}
+
+// NewOutbox returns the outbox repository on db.
+func NewOutbox(db *gorm.DB) Outbox { return Outbox{db: db} }
+
+// Add records jobs in the current transaction.
+func (r Outbox) Add(ctx context.Context, msgs []models.OutboxMessage) error {
+	return translate(r.db.WithContext(ctx).Create(&msgs).Error)
+}
+
+// Due returns up to limit jobs to hand to the queue now: new ones, and sent ones whose task has
+// not finished by their deadline. Oldest first.
+func (r Outbox) Due(ctx context.Context, now time.Time, limit int) ([]models.OutboxMessage, error) {
+	var msgs []models.OutboxMessage
+	err := r.db.WithContext(ctx).
+		Where("state IN ? AND due_at <= ?", []string{models.OutboxPending, models.OutboxSent}, now).
+		Order("due_at").Order("id").Limit(limit).Find(&msgs).Error
+	return msgs, translate(err)
+}
+
+// Claim marks m as sent, with a deadline for its task to finish, if nobody else has claimed it
+// since it was read (its state and attempt count are unchanged). It reports whether this caller
+// owns the send.
+func (r Outbox) Claim(ctx context.Context, m models.OutboxMessage, now, deadline time.Time) (bool, error) {
+	res := r.db.WithContext(ctx).Model(&models.OutboxMessage{}).
+		Where("id = ? AND state = ? AND attempts = ?", m.ID, m.State, m.Attempts).
+		Updates(map[string]any{
+			"state":    models.OutboxSent,
+			"attempts": m.Attempts + 1,
+			"sent_at":  now,
+			"due_at":   deadline,
+		})
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// Postpone puts a job whose hand-off failed back in line at until, with its attempt count
+// restored to attempts.
+func (r Outbox) Postpone(ctx context.Context, id uint, attempts int64, until time.Time, reason string) error {
+	return r.set(ctx, id, map[string]any{
+		"state": models.OutboxPending, "attempts": attempts, "due_at": until, "last_error": truncate(reason, 500),
+	})
+}
+
+// Fail gives a job up.
+func (r Outbox) Fail(ctx context.Context, id uint, reason string) error {
+	return r.set(ctx, id, map[string]any{"state": models.OutboxFailed, "last_error": truncate(reason, 500)})
+}
+
+// Complete marks a job done (its task finished).
+func (r Outbox) Complete(ctx context.Context, id uint, now time.Time) error {
+	return r.set(ctx, id, map[string]any{"state": models.OutboxDone, "completed_at": now})
+}
+
+func (r Outbox) set(ctx context.Context, id uint, changes map[string]any) error {
+	return translate(r.db.WithContext(ctx).Model(&models.OutboxMessage{}).Where("id = ?", id).Updates(changes).Error)
+}
+
+// Get returns a job.
+func (r Outbox) Get(ctx context.Context, id uint) (models.OutboxMessage, error) {
+	var m models.OutboxMessage
+	err := r.db.WithContext(ctx).Where("id = ?", id).Take(&m).Error
+	return m, translate(err)
+}
+
+// ByTaskUUID returns the job whose task has the given UUID.
+func (r Outbox) ByTaskUUID(ctx context.Context, uuid string) (models.OutboxMessage, error) {
+	var m models.OutboxMessage
+	err := r.db.WithContext(ctx).Where("task_uuid = ?", uuid).Take(&m).Error
+	return m, translate(err)
+}
+
+// Backlog counts the jobs not finished yet (pending or sent).
+func (r Outbox) Backlog(ctx context.Context) (int64, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&models.OutboxMessage{}).
+		Where("state IN ?", []string{models.OutboxPending, models.OutboxSent}).Count(&n).Error
+	return n, translate(err)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}

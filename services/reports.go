@@ -1,0 +1,64 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tienda/apperr"
+	"tienda/models"
+	"tienda/repositories"
+)
+
+// TaskSalesReport is the task that builds a sales report.
+const TaskSalesReport = "build_sales_report"
+
+// MaxReportDays bounds the span of one sales report.
+const MaxReportDays = 3660
+
+// Reports starts report tasks.
+type Reports struct {
+	store *repositories.Store
+	now   func() time.Time
+}
+
+// NewReports returns the reports service.
+func NewReports(store *repositories.Store, now func() time.Time) *Reports {
+	return &Reports{store: store, now: now}
+}
+
+// SalesRequest asks for daily sales totals between two dates, both included.
+type SalesRequest struct {
+	From string `json:"from"` // YYYY-MM-DD
+	To   string `json:"to"`
+}
+
+// Range returns [from 00:00 UTC, the day after to 00:00 UTC), or a validation error.
+func (r SalesRequest) Range() (time.Time, time.Time, error) {
+	var c apperr.Checker
+	from, ferr := time.Parse(time.DateOnly, r.From)
+	to, terr := time.Parse(time.DateOnly, r.To)
+	c.Check(ferr == nil, "from", "must be a date like 2026-11-01")
+	c.Check(terr == nil, "to", "must be a date like 2026-11-30")
+	if ferr == nil && terr == nil {
+		c.Check(!to.Before(from), "to", "must not be before from")
+		c.Check(to.Sub(from) <= MaxReportDays*24*time.Hour, "to", fmt.Sprintf("must be at most %d days after from", MaxReportDays))
+	}
+	if err := c.Err(); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return from, to.AddDate(0, 0, 1), nil
+}
+
+// RequestSales records a sales report job and returns the ID of the task that will build it.
+// The job goes through the outbox like every other, so the request survives a queue outage.
+func (s *Reports) RequestSales(ctx context.Context, actor Actor, req SalesRequest) (string, error) {
+	if _, _, err := req.Range(); err != nil {
+		return "", err
+	}
+	m := job(TaskSalesReport, nil, actor.Email, map[string]any{"from": req.From, "to": req.To}, s.now())
+	if err := s.store.Outbox.Add(ctx, []models.OutboxMessage{m}); err != nil {
+		return "", err
+	}
+	return m.TaskUUID, nil
+}

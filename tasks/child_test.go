@@ -1,0 +1,30 @@
+package tasks_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"tienda/cli"
+	"tienda/tasks"
+)
+
+// childEnv names the role a re-executed test binary plays instead of running tests.
+const childEnv = "TIENDA_TEST_CHILD"
+
+// runChild runs `tienda worker` when this test binary was started as a child worker process.
+func runChild() (code int, isChild bool) {
+	if os.Getenv(childEnv) != "worker" {
+		return 0, false
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return cli.Run(ctx, []string{"worker"}, "test", cli.IO{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ(), Dir: os.TempDir(),
+	}), true
+}
+
+// quietMachinery keeps machinery's chatter out of the test output.
+func quietMachinery() { tasks.RouteMachineryLogs(slog.New(slog.DiscardHandler)) }

@@ -1,0 +1,256 @@
+package tasks
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	mtasks "github.com/RichardKnop/machinery/v2/tasks"
+
+	"tienda/models"
+	"tienda/repositories"
+	"tienda/services"
+)
+
+// Handlers are the task functions. Each takes the ID of the outbox job it runs for, is
+// idempotent (it records what it sent under a key that names the message and sends nothing twice)
+// and marks the job done when it finishes.
+type Handlers struct {
+	Store      *repositories.Store
+	Mail       Mailer
+	Now        func() time.Time
+	Log        *slog.Logger
+	ReportsDir string
+	// Lease is how long a task may hold the right to send one message before another run may
+	// take it over (longer than one SMTP delivery may take).
+	Lease time.Duration
+
+	tmpl *templates
+}
+
+// NewHandlers returns the task functions with their templates loaded.
+func NewHandlers(h Handlers) (*Handlers, error) {
+	t, err := loadTemplates()
+	if err != nil {
+		return nil, fmt.Errorf("email templates: %w", err)
+	}
+	h.tmpl = t
+	return &h, nil
+}
+
+// Functions maps task names to the functions machinery runs.
+func (h *Handlers) Functions() map[string]any {
+	return map[string]any{
+		services.TaskOrderConfirmation: h.OrderConfirmation,
+		services.TaskOrderCancelled:    h.OrderCancelled,
+		services.TaskLowStockAlert:     h.LowStockAlert,
+		services.TaskSalesReport:       h.SalesReport,
+	}
+}
+
+// OrderConfirmation emails the customer their order.
+func (h *Handlers) OrderConfirmation(ctx context.Context, outboxID int64) error {
+	return h.run(ctx, outboxID, func(m models.OutboxMessage) error {
+		return h.orderEmail(ctx, m, "order_confirmation", "Your order #%d")
+	})
+}
+
+// OrderCancelled tells the customer their order was cancelled.
+func (h *Handlers) OrderCancelled(ctx context.Context, outboxID int64) error {
+	return h.run(ctx, outboxID, func(m models.OutboxMessage) error {
+		return h.orderEmail(ctx, m, "order_cancelled", "Your order #%d was cancelled")
+	})
+}
+
+type orderData struct {
+	Name    string
+	OrderID uint
+	Total   string
+	Items   []itemData
+}
+
+type itemData struct {
+	SKU, Name, Unit, Line string
+	Quantity              int64
+}
+
+func (h *Handlers) orderEmail(ctx context.Context, m models.OutboxMessage, tmpl, subject string) error {
+	if m.OrderID == nil {
+		return fmt.Errorf("outbox job %d has no order", m.ID)
+	}
+	return h.deliver(ctx, fmt.Sprintf("%s:%d", tmpl, *m.OrderID), func() (Email, error) {
+		o, err := h.Store.Orders.GetWithItems(ctx, *m.OrderID)
+		if err != nil {
+			return Email{}, fmt.Errorf("order %d: %w", *m.OrderID, err)
+		}
+		name, err := h.Store.Users.FullNameOf(ctx, o.UserID)
+		if err != nil {
+			return Email{}, err
+		}
+		data := orderData{Name: name, OrderID: o.ID, Total: money(o.TotalCents)}
+		for _, it := range o.Items {
+			data.Items = append(data.Items, itemData{
+				SKU: it.SKU, Name: it.Name, Quantity: it.Quantity,
+				Unit: money(it.UnitPriceCents), Line: money(it.LineTotalCents),
+			})
+		}
+		e := Email{To: []string{m.Recipient}, Subject: fmt.Sprintf(subject, o.ID)}
+		return e, h.tmpl.render(tmpl, data, &e)
+	})
+}
+
+// LowStockAlert emails every active admin that a product fell below the threshold. One job is
+// recorded per crossing, so each crossing is told once.
+func (h *Handlers) LowStockAlert(ctx context.Context, outboxID int64) error {
+	return h.run(ctx, outboxID, func(m models.OutboxMessage) error {
+		var p struct {
+			ProductID uint  `json:"product_id"`
+			Stock     int64 `json:"stock"`
+			Threshold int64 `json:"threshold"`
+		}
+		if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
+			return fmt.Errorf("outbox job %d: %w", m.ID, err)
+		}
+		admins, err := h.Store.Users.ActiveAdminEmails(ctx)
+		if err != nil || len(admins) == 0 {
+			return err
+		}
+		return h.deliver(ctx, fmt.Sprintf("low_stock:%d", m.ID), func() (Email, error) {
+			product, err := h.Store.Products.GetAny(ctx, p.ProductID)
+			if err != nil {
+				return Email{}, fmt.Errorf("product %d: %w", p.ProductID, err)
+			}
+			e := Email{To: admins, Subject: fmt.Sprintf("Low stock: %s (%s)", product.Name, product.SKU)}
+			return e, h.tmpl.render("low_stock", map[string]any{
+				"Name": product.Name, "SKU": product.SKU, "ProductID": product.ID,
+				"Stock": p.Stock, "Threshold": p.Threshold,
+			}, &e)
+		})
+	})
+}
+
+// run loads the job, skips it when it is done, runs fn, and marks it done.
+func (h *Handlers) run(ctx context.Context, outboxID int64, fn func(models.OutboxMessage) error) error {
+	m, err := h.Store.Outbox.Get(ctx, uint(outboxID))
+	if errors.Is(err, repositories.ErrNotFound) {
+		h.Log.WarnContext(ctx, "task for an unknown outbox job; nothing to do", "outbox_id", outboxID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.State == models.OutboxDone {
+		return nil
+	}
+	if err := fn(m); err != nil {
+		return err
+	}
+	return h.Store.Outbox.Complete(ctx, m.ID, h.Now())
+}
+
+// deliver sends the email build makes, once for key: a message sent before is not sent again,
+// and one being sent by another run is retried later.
+func (h *Handlers) deliver(ctx context.Context, key string, build func() (Email, error)) error {
+	claim, err := h.Store.Deliveries.Claim(ctx, key, h.Now(), h.Lease)
+	switch {
+	case err != nil:
+		return err
+	case claim == repositories.AlreadySent:
+		return nil
+	case claim == repositories.Busy:
+		return mtasks.NewErrRetryTaskLater("another run is sending "+key, h.Lease)
+	}
+	e, err := build()
+	if err == nil {
+		e.ID = messageID(key)
+		err = h.Mail.Send(ctx, e)
+	}
+	if err != nil {
+		if rerr := h.Store.Deliveries.Release(context.WithoutCancel(ctx), key); rerr != nil {
+			h.Log.WarnContext(ctx, "release delivery claim", "key", key, "error", rerr)
+		}
+		return err
+	}
+	return h.Store.Deliveries.MarkSent(context.WithoutCancel(ctx), key, h.Now())
+}
+
+// SalesReport builds the daily sales totals between the job's from and to dates (inclusive),
+// writes them as CSV under the reports directory, and returns them as JSON, the task's result.
+func (h *Handlers) SalesReport(ctx context.Context, outboxID int64) (string, error) {
+	var result string
+	err := h.run(ctx, outboxID, func(m models.OutboxMessage) error {
+		var req services.SalesRequest
+		if err := json.Unmarshal([]byte(m.Payload), &req); err != nil {
+			return fmt.Errorf("outbox job %d: %w", m.ID, err)
+		}
+		report, err := h.salesReport(ctx, req, m.TaskUUID)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(report)
+		result = string(raw)
+		return err
+	})
+	return result, err
+}
+
+// SalesReport is the result of build_sales_report.
+type SalesReport struct {
+	From   string                  `json:"from"`
+	To     string                  `json:"to"`
+	Days   []repositories.SalesDay `json:"days"`
+	Totals repositories.SalesDay   `json:"totals"`
+	CSV    string                  `json:"csv"`
+}
+
+func (h *Handlers) salesReport(ctx context.Context, req services.SalesRequest, id string) (SalesReport, error) {
+	from, to, err := req.Range()
+	if err != nil {
+		return SalesReport{}, err
+	}
+	days, err := h.Store.Reports.SalesByDay(ctx, from, to)
+	if err != nil {
+		return SalesReport{}, err
+	}
+	r := SalesReport{From: req.From, To: req.To, Days: days, Totals: repositories.SalesDay{Day: "total"}}
+	for _, d := range days {
+		r.Totals.Orders += d.Orders
+		r.Totals.Items += d.Items
+		r.Totals.RevenueCents += d.RevenueCents
+	}
+	r.CSV = filepath.Join(h.ReportsDir, fmt.Sprintf("sales_%s_%s_%s.csv", req.From, req.To, id))
+	return r, writeCSV(r.CSV, append(days, r.Totals))
+}
+
+// writeCSV writes rows atomically: to a temporary file, then renamed into place.
+func writeCSV(path string, rows []repositories.SalesDay) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sales-*.csv")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	w := csv.NewWriter(tmp)
+	_ = w.Write([]string{"day", "orders", "items", "revenue_cents"})
+	for _, d := range rows {
+		_ = w.Write([]string{d.Day, strconv.FormatInt(d.Orders, 10), strconv.FormatInt(d.Items, 10), strconv.FormatInt(d.RevenueCents, 10)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,68 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	mtasks "github.com/RichardKnop/machinery/v2/tasks"
+
+	"tienda/apperr"
+	"tienda/models"
+	"tienda/repositories"
+)
+
+// Status is a task's state as the API shows it.
+type Status struct {
+	TaskID string
+	Name   string
+	State  string // PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE
+	Result json.RawMessage
+	Error  string
+}
+
+// Statuses looks tasks up in the queue's result backend, and in the outbox for tasks not handed
+// to the queue yet (or whose state expired).
+type Statuses struct {
+	Queue  *Queue
+	Outbox repositories.Outbox
+}
+
+// Get returns the status of task id, or not_found.
+func (s Statuses) Get(ctx context.Context, id string) (Status, error) {
+	st, err := s.Queue.State(id)
+	switch {
+	case err == nil:
+		return fromState(st), nil
+	case !errors.Is(err, ErrNoState):
+		return Status{}, err
+	}
+	m, err := s.Outbox.ByTaskUUID(ctx, id)
+	if errors.Is(err, repositories.ErrNotFound) {
+		return Status{}, apperr.NotFound("task")
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	out := Status{TaskID: id, Name: m.Task, State: mtasks.StatePending}
+	switch m.State {
+	case models.OutboxDone:
+		out.State = mtasks.StateSuccess
+	case models.OutboxFailed:
+		out.State, out.Error = mtasks.StateFailure, m.LastError
+	}
+	return out, nil
+}
+
+func fromState(st *mtasks.TaskState) Status {
+	out := Status{TaskID: st.TaskUUID, Name: st.TaskName, State: st.State, Error: st.Error}
+	if st.State == mtasks.StateSuccess && len(st.Results) > 0 {
+		// Tasks return JSON text; show it as JSON. Anything else is shown as a JSON value.
+		if s, ok := st.Results[0].Value.(string); ok && json.Valid([]byte(s)) {
+			out.Result = json.RawMessage(s)
+		} else if raw, err := json.Marshal(st.Results[0].Value); err == nil {
+			out.Result = raw
+		}
+	}
+	return out
+}

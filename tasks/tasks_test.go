@@ -1,0 +1,318 @@
+package tasks_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"tienda/app/apptest"
+	"tienda/config"
+	"tienda/database/dbtest"
+	"tienda/models"
+	"tienda/tasks/mailtest"
+)
+
+func TestMain(m *testing.M) {
+	quietMachinery()
+	if code, isChild := runChild(); isChild {
+		os.Exit(code)
+	}
+	gin.SetMode(gin.TestMode)
+	os.Exit(m.Run())
+}
+
+// eachWithMail runs fn per engine with its own SMTP server and an app that mails to it.
+func eachWithMail(t *testing.T, fn func(t *testing.T, e *apptest.Env, srv *mailtest.Server), opts ...apptest.Option) {
+	t.Helper()
+	for _, engine := range dbtest.Engines() {
+		t.Run(engine.Name, func(t *testing.T) {
+			srv := mailtest.Start(t)
+			fn(t, apptest.New(t, engine, append(opts, withSMTP(srv))...), srv)
+		})
+	}
+}
+
+// withSMTP points the app's mailer at srv.
+func withSMTP(srv *mailtest.Server) apptest.Option {
+	return apptest.WithConfig(func(c *config.Config) {
+		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.StartTLS = srv.Host, srv.Port, false
+	})
+}
+
+type line struct {
+	ProductID uint  `json:"product_id"`
+	Quantity  int64 `json:"quantity"`
+}
+
+func product(t *testing.T, e *apptest.Env, admin apptest.User, sku, name string, price, stock int64) uint {
+	t.Helper()
+	var p struct {
+		ID uint `json:"id"`
+	}
+	apptest.Expect(t, e.Post("/products", admin.Token, map[string]any{
+		"sku": sku, "name": name, "price_cents": price, "stock": stock,
+	}), http.StatusCreated, "create product").Decode(t, &p)
+	return p.ID
+}
+
+func order(t *testing.T, e *apptest.Env, u apptest.User, lines ...line) uint {
+	t.Helper()
+	var o struct {
+		ID uint `json:"id"`
+	}
+	apptest.Expect(t, e.Post("/orders", u.Token, map[string]any{"items": lines}), http.StatusCreated, "place order").Decode(t, &o)
+	return o.ID
+}
+
+// waitOutboxDone waits until every outbox job is done.
+func waitOutboxDone(t *testing.T, e *apptest.Env, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var open int64
+		e.DB.Model(&models.OutboxMessage{}).Where("state <> ?", models.OutboxDone).Count(&open)
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			var msgs []models.OutboxMessage
+			e.DB.Find(&msgs)
+			t.Fatalf("outbox not done after %s: %+v", timeout, msgs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestOrderEmails(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *apptest.Env, srv *mailtest.Server) {
+		e.Background()
+		admin, cust := e.Admin(), e.Customer()
+		mug := product(t, e, admin, "MUG-1", `Mug <b>"bold"</b>`, 1299, 100)
+		tee := product(t, e, admin, "TEE-1", "T-shirt", 2500, 100)
+		before := len(srv.Messages())
+
+		id := order(t, e, cust, line{mug, 2}, line{tee, 1})
+		msgs := srv.Wait(t, before+1, 10*time.Second)
+		m := msgs[before]
+		if len(m.To) != 1 || m.To[0] != cust.Email || m.Subject != fmt.Sprintf("Your order #%d", id) {
+			t.Fatalf("confirmation = to %v, subject %q; want to %s about order %d", m.To, m.Subject, cust.Email, id)
+		}
+		for _, want := range []string{"2 x Mug <b>\"bold\"</b> (MUG-1) at 12.99 = 25.98", "1 x T-shirt (TEE-1) at 25.00 = 25.00", "Total: 50.98"} {
+			if !strings.Contains(m.Text, want) {
+				t.Errorf("text part lacks %q:\n%s", want, m.Text)
+			}
+		}
+		if !strings.Contains(m.HTML, "Mug &lt;b&gt;&#34;bold&#34;&lt;/b&gt;") || strings.Contains(m.HTML, "<b>\"bold\"") {
+			t.Errorf("HTML part does not escape the product name:\n%s", m.HTML)
+		}
+		if m.MessageID != fmt.Sprintf("<order_confirmation.%d@tienda>", id) {
+			t.Errorf("Message-ID = %q, want one derived from the order", m.MessageID)
+		}
+
+		apptest.Expect(t, e.Post(fmt.Sprintf("/orders/%d/cancel", id), cust.Token, nil), http.StatusOK, "cancel")
+		msgs = srv.Wait(t, before+2, 10*time.Second)
+		if c := msgs[before+1]; c.Subject != fmt.Sprintf("Your order #%d was cancelled", id) || !strings.Contains(c.Text, "has been cancelled") {
+			t.Errorf("cancellation = %q / %q", c.Subject, c.Text)
+		}
+		waitOutboxDone(t, e, 10*time.Second)
+		var sent int64
+		e.DB.Model(&models.Delivery{}).Where("state = ?", models.DeliverySent).Count(&sent)
+		if sent != 2 {
+			t.Errorf("%d deliveries recorded as sent, want 2", sent)
+		}
+	})
+}
+
+// TestTaskRerunSendsNothingTwice runs an email task again after it finished, and again with its
+// job put back as if the broker had lost the first run's completion: one email in all.
+func TestTaskRerunSendsNothingTwice(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *apptest.Env, srv *mailtest.Server) {
+		admin, cust := e.Admin(), e.Customer()
+		p := product(t, e, admin, "P", "Pen", 100, 100)
+		id := order(t, e, cust, line{p, 1})
+		var job models.OutboxMessage
+		if err := e.DB.Where("order_id = ? AND task = ?", id, "send_order_confirmation").Take(&job).Error; err != nil {
+			t.Fatal(err)
+		}
+		before := len(srv.Messages())
+		for run := range 3 {
+			if err := e.App.Tasks.OrderConfirmation(t.Context(), int64(job.ID)); err != nil {
+				t.Fatalf("run %d: %v", run, err)
+			}
+			// Pretend the job was never marked done, so the next run goes all the way.
+			e.DB.Model(&models.OutboxMessage{}).Where("id = ?", job.ID).Update("state", models.OutboxSent)
+		}
+		if got := len(srv.Messages()) - before; got != 1 {
+			t.Errorf("three runs of one confirmation sent %d emails, want 1", got)
+		}
+	})
+}
+
+func TestLowStockAlertOncePerCrossing(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *apptest.Env, srv *mailtest.Server) {
+		e.Background()
+		admin, admin2, cust := e.Admin(), e.Admin(), e.Customer()
+		p := product(t, e, admin, "LOW-1", "Lamp", 1000, 7) // threshold is 5 in tests
+		alerts := func() []mailtest.Message {
+			var out []mailtest.Message
+			for _, m := range srv.Messages() {
+				if strings.HasPrefix(m.Subject, "Low stock: Lamp") && strings.Contains(m.Text, fmt.Sprintf("product %d)", p)) {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		order(t, e, cust, line{p, 1}) // 7 → 6: above the threshold
+		order(t, e, cust, line{p, 2}) // 6 → 4: crosses
+		order(t, e, cust, line{p, 1}) // 4 → 3: already below
+		waitOutboxDone(t, e, 10*time.Second)
+		got := alerts()
+		if len(got) != 1 {
+			t.Fatalf("%d low-stock alerts after one crossing, want 1", len(got))
+		}
+		if !strings.Contains(got[0].Text, "down to 4") || len(got[0].To) != 2 ||
+			!strings.Contains(strings.Join(got[0].To, ","), admin.Email) || !strings.Contains(strings.Join(got[0].To, ","), admin2.Email) {
+			t.Errorf("alert = to %v: %q; want both admins told of stock 4", got[0].To, got[0].Text)
+		}
+		apptest.Expect(t, e.Patch(fmt.Sprintf("/products/%d", p), admin.Token, map[string]any{"stock": 10}), http.StatusOK, "restock")
+		order(t, e, cust, line{p, 6}) // 10 → 4: crosses again
+		waitOutboxDone(t, e, 10*time.Second)
+		if n := len(alerts()); n != 2 {
+			t.Errorf("%d alerts after the second crossing, want 2", n)
+		}
+	})
+}
+
+type taskJSON struct {
+	TaskID string `json:"task_id"`
+	Name   string `json:"name"`
+	State  string `json:"state"`
+	Error  string `json:"error"`
+	Result struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+		Days []struct {
+			Day          string `json:"day"`
+			Orders       int64  `json:"orders"`
+			Items        int64  `json:"items"`
+			RevenueCents int64  `json:"revenue_cents"`
+		} `json:"days"`
+		Totals struct {
+			Orders       int64 `json:"orders"`
+			Items        int64 `json:"items"`
+			RevenueCents int64 `json:"revenue_cents"`
+		} `json:"totals"`
+		CSV string `json:"csv"`
+	} `json:"result"`
+}
+
+// waitTask polls GET /tasks/{id} until the task succeeds or fails.
+func waitTask(t *testing.T, e *apptest.Env, token, id string, timeout time.Duration) taskJSON {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var st taskJSON
+		apptest.Expect(t, e.Get("/tasks/"+id, token), http.StatusOK, "task state").Decode(t, &st)
+		if st.State == "SUCCESS" || st.State == "FAILURE" {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s still %s after %s", id, st.State, timeout)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func TestSalesReport(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		e.Background()
+		admin, cust := e.Admin(), e.Customer()
+		a := product(t, e, admin, "A", "Apple", 150, 1000)
+		b := product(t, e, admin, "B", "Bread", 300, 1000)
+		order(t, e, cust, line{a, 2}, line{b, 1}) // 600, 3 items
+		order(t, e, cust, line{b, 3})             // 900, 3 items
+		cancelled := order(t, e, cust, line{a, 10})
+		apptest.Expect(t, e.Post(fmt.Sprintf("/orders/%d/cancel", cancelled), cust.Token, nil), http.StatusOK, "cancel")
+
+		now := time.Now().UTC()
+		today := now.Format(time.DateOnly)
+		id := startReport(t, e, admin, now.AddDate(0, 0, -30).Format(time.DateOnly), today)
+		st := waitTask(t, e, admin.Token, id, 15*time.Second)
+		if st.State != "SUCCESS" || st.Name != "build_sales_report" || st.TaskID != id {
+			t.Fatalf("report task = %+v, want build_sales_report SUCCESS", st)
+		}
+		r := st.Result
+		if len(r.Days) != 1 || r.Days[0].Day != today || r.Days[0].Orders != 2 || r.Days[0].Items != 6 || r.Days[0].RevenueCents != 1500 {
+			t.Errorf("days = %+v; want today with 2 orders, 6 items, 1500 cents (cancelled excluded)", r.Days)
+		}
+		if r.Totals.Orders != 2 || r.Totals.RevenueCents != 1500 {
+			t.Errorf("totals = %+v", r.Totals)
+		}
+		f, err := os.Open(r.CSV)
+		if err != nil {
+			t.Fatalf("report CSV: %v", err)
+		}
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{{"day", "orders", "items", "revenue_cents"}, {today, "2", "6", "1500"}, {"total", "2", "6", "1500"}}
+		if fmt.Sprint(rows) != fmt.Sprint(want) {
+			t.Errorf("CSV = %v, want %v", rows, want)
+		}
+
+		empty := waitTask(t, e, admin.Token, startReport(t, e, admin, "1999-01-01", "1999-12-31"), 15*time.Second)
+		if empty.State != "SUCCESS" || len(empty.Result.Days) != 0 || empty.Result.Totals.Orders != 0 {
+			t.Errorf("report of an empty range = %+v", empty)
+		}
+	})
+}
+
+func startReport(t *testing.T, e *apptest.Env, admin apptest.User, from, to string) string {
+	t.Helper()
+	var accepted struct {
+		TaskID string `json:"task_id"`
+	}
+	apptest.Expect(t, e.Post("/reports/sales", admin.Token, map[string]string{"from": from, "to": to}),
+		http.StatusAccepted, "start report").Decode(t, &accepted)
+	return accepted.TaskID
+}
+
+func TestTaskAPIErrors(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin, cust := e.Admin(), e.Customer()
+		cases := []struct {
+			name string
+			resp apptest.Response
+			code int
+		}{
+			{"unknown task", e.Get("/tasks/00000000-0000-4000-8000-000000000000", admin.Token), http.StatusNotFound},
+			{"malformed task id", e.Get("/tasks/not-a-uuid", admin.Token), http.StatusBadRequest},
+			{"customer reads a task", e.Get("/tasks/00000000-0000-4000-8000-000000000000", cust.Token), http.StatusForbidden},
+			{"customer starts a report", e.Post("/reports/sales", cust.Token, map[string]string{"from": "2026-01-01", "to": "2026-01-31"}), http.StatusForbidden},
+			{"anonymous starts a report", e.Post("/reports/sales", "", map[string]string{"from": "2026-01-01", "to": "2026-01-31"}), http.StatusUnauthorized},
+			{"bad date", e.Post("/reports/sales", admin.Token, map[string]string{"from": "2026-13-01", "to": "2026-01-31"}), http.StatusUnprocessableEntity},
+			{"to before from", e.Post("/reports/sales", admin.Token, map[string]string{"from": "2026-02-01", "to": "2026-01-31"}), http.StatusUnprocessableEntity},
+			{"missing dates", e.Post("/reports/sales", admin.Token, map[string]string{}), http.StatusUnprocessableEntity},
+		}
+		for _, c := range cases {
+			if c.resp.Code != c.code || c.resp.ErrorCode() == "" {
+				t.Errorf("%s: got %s, want %d with the error envelope", c.name, c.resp, c.code)
+			}
+		}
+		// A report requested but not yet handed to the queue is PENDING, not unknown.
+		id := startReport(t, e, admin, "2026-01-01", "2026-01-31")
+		var st taskJSON
+		apptest.Expect(t, e.Get("/tasks/"+id, admin.Token), http.StatusOK, "pending task").Decode(t, &st)
+		if st.State != "PENDING" || st.Name != "build_sales_report" {
+			t.Errorf("task not yet relayed = %+v, want PENDING build_sales_report", st)
+		}
+	})
+}
