@@ -202,7 +202,10 @@ func (j *JWT) Refresh(ctx context.Context, authorization string) (Token, error) 
 	claims, _ := token.Claims.(jwt.MapClaims)
 	id, ver, ok := identity(jwtmw.MapClaims(claims))
 	origIat, hasIat := number(claims[claimOrigIat])
-	if !ok || !hasIat {
+	// jwt.Parse takes a missing exp for "never expires" and a malformed one for "expired",
+	// which onlyExpired lets through; every token this service issues has a numeric exp.
+	_, hasExp := number(claims["exp"])
+	if !ok || !hasIat || !hasExp {
 		return Token{}, apperr.Unauthorized("the token lacks required claims")
 	}
 	now := j.cfg.Now()

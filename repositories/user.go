@@ -59,7 +59,9 @@ func (r Users) activeAdmins(ctx context.Context) *gorm.DB {
 // outcome. It must run inside a transaction, before the transaction's first plain read (on
 // MySQL that read fixes the snapshot).
 func (r Users) LockActiveAdmins(ctx context.Context) error {
-	return translate(r.activeAdmins(ctx).Update("role", gorm.Expr("role")).Error)
+	// UpdateColumn, not Update: the no-op write must not touch updated_at, or every admin
+	// would look changed whenever any user is demoted, deactivated or deleted.
+	return translate(r.activeAdmins(ctx).UpdateColumn("role", gorm.Expr("role")).Error)
 }
 
 // CountActiveAdmins counts the live, active admins.
