@@ -14,7 +14,8 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files with the statements recorded now")
 
 // TestSQLServerGolden records the statements the migrations send on the SQL Server dialect,
-// without a server, and compares them with the reviewed files in testdata/sqlserver. After an
+// without a server, and compares them with the reviewed files in testdata/sqlserver; every
+// statement is also checked for what SQL Server rejects (sqlrecord.SQLServerProblems). After an
 // intended change, rerun with -update and review the diff.
 func TestSQLServerGolden(t *testing.T) {
 	db, rec, err := sqlrecord.SQLServer(nil, database.GormConfig(dbtest.Logger(), 0))
@@ -24,6 +25,7 @@ func TestSQLServerGolden(t *testing.T) {
 	if err := migrations.NewRunner(db, migrations.All()).Up(context.Background()); err != nil {
 		t.Fatalf("up: %v", err)
 	}
+	all := rec.Statements()
 	sqlrecord.Golden(t, "testdata/sqlserver/up.sql", rec.Statements(), *update)
 
 	for _, m := range migrations.All() {
@@ -32,5 +34,7 @@ func TestSQLServerGolden(t *testing.T) {
 			t.Fatalf("rollback %s: %v", m.ID, err)
 		}
 		sqlrecord.Golden(t, "testdata/sqlserver/"+m.ID+".down.sql", rec.Statements(), *update)
+		all = append(all, rec.Statements()...)
 	}
+	sqlrecord.CheckSQLServer(t, all)
 }
