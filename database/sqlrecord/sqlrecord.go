@@ -124,8 +124,19 @@ func (c *conn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
 	return tx{c.r}, nil
 }
 
-// CheckNamedValue accepts every argument as it is: the recorder never sends them anywhere.
-func (c *conn) CheckNamedValue(*driver.NamedValue) error { return nil }
+// CheckNamedValue converts arguments as go-mssqldb does for the types tienda passes: a
+// driver.Valuer is kept (the driver calls it later), anything else goes through database/sql's
+// default converter, so that an argument SQL Server's driver would refuse fails here too. The
+// values themselves are not recorded.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if v, ok := nv.Value.(driver.Valuer); ok {
+		_, err := driver.DefaultParameterConverter.ConvertValue(v)
+		return err
+	}
+	var err error
+	nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	return err
+}
 
 func (c *conn) ExecContext(_ context.Context, query string, _ []driver.NamedValue) (driver.Result, error) {
 	if err := c.r.record(query); err != nil {
