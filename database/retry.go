@@ -21,8 +21,8 @@ func Retryable(err error) bool {
 	if se, ok := errors.AsType[mssql.Error](err); ok {
 		return se.Number == 1205 || se.Number == 1222
 	}
-	if le, ok := errors.AsType[*sqlite3.Error](err); ok {
-		return le.Code() == sqlite3.BUSY || le.Code() == sqlite3.LOCKED
-	}
-	return false
+	// SQLite's driver returns a *sqlite3.Error only when the message adds something to the code;
+	// a plain "database is locked" arrives as a bare sqlite3.ExtendedErrorCode. errors.Is
+	// matches BUSY and LOCKED (and their extended codes) in every form.
+	return errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED)
 }

@@ -31,6 +31,7 @@ type Recorder struct {
 	mu     sync.Mutex
 	stmts  []string
 	answer Answer
+	fail   func(query string) error
 }
 
 // New returns a Recorder that answers queries with answer first, then with DefaultAnswer.
@@ -63,10 +64,24 @@ func (r *Recorder) Reset() {
 	r.stmts = nil
 }
 
-func (r *Recorder) record(s string) {
+// FailWith makes every statement for which fail returns an error fail with that error, as the
+// server would answer it (a driver error such as mssql.Error); the statement is still recorded.
+// A nil fail lets every statement succeed again.
+func (r *Recorder) FailWith(fail func(query string) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail = fail
+}
+
+// record records s and returns the error it must fail with, if any.
+func (r *Recorder) record(s string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stmts = append(r.stmts, s)
+	if r.fail != nil {
+		return r.fail(s)
+	}
+	return nil
 }
 
 // Connect implements driver.Connector.
@@ -103,20 +118,37 @@ func (c *conn) Close() error                              { return nil }
 func (c *conn) Begin() (driver.Tx, error)                 { return c.BeginTx(context.Background(), driver.TxOptions{}) }
 
 func (c *conn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
-	c.r.record("BEGIN TRANSACTION")
+	if err := c.r.record("BEGIN TRANSACTION"); err != nil {
+		return nil, err
+	}
 	return tx{c.r}, nil
 }
 
-// CheckNamedValue accepts every argument as it is: the recorder never sends them anywhere.
-func (c *conn) CheckNamedValue(*driver.NamedValue) error { return nil }
+// CheckNamedValue converts arguments as go-mssqldb does for the types tienda passes: a
+// driver.Valuer is kept (the driver calls it later), anything else goes through database/sql's
+// default converter, so that an argument SQL Server's driver would refuse fails here too. The
+// values themselves are not recorded.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if v, ok := nv.Value.(driver.Valuer); ok {
+		_, err := driver.DefaultParameterConverter.ConvertValue(v)
+		return err
+	}
+	var err error
+	nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	return err
+}
 
 func (c *conn) ExecContext(_ context.Context, query string, _ []driver.NamedValue) (driver.Result, error) {
-	c.r.record(query)
+	if err := c.r.record(query); err != nil {
+		return nil, err
+	}
 	return driver.RowsAffected(1), nil
 }
 
 func (c *conn) QueryContext(_ context.Context, query string, _ []driver.NamedValue) (driver.Rows, error) {
-	c.r.record(query)
+	if err := c.r.record(query); err != nil {
+		return nil, err
+	}
 	if c.r.answer != nil {
 		if rows, ok := c.r.answer(query); ok {
 			return &iter{rows}, nil
@@ -127,8 +159,8 @@ func (c *conn) QueryContext(_ context.Context, query string, _ []driver.NamedVal
 
 type tx struct{ r *Recorder }
 
-func (t tx) Commit() error   { t.r.record("COMMIT"); return nil }
-func (t tx) Rollback() error { t.r.record("ROLLBACK"); return nil }
+func (t tx) Commit() error   { return t.r.record("COMMIT") }
+func (t tx) Rollback() error { return t.r.record("ROLLBACK") }
 
 type stmt struct {
 	c     *conn

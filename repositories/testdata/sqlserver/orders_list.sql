@@ -1,0 +1,2 @@
+SELECT count(*) FROM "orders";
+SELECT * FROM "orders" ORDER BY "id" OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;

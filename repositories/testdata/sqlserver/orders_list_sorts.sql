@@ -1,0 +1,10 @@
+SELECT count(*) FROM "orders";
+SELECT * FROM "orders" ORDER BY "created_at","id" OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "orders";
+SELECT * FROM "orders" ORDER BY "created_at" DESC,"id" DESC OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "orders";
+SELECT * FROM "orders" ORDER BY "total_cents","id" OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "orders";
+SELECT * FROM "orders" ORDER BY "total_cents" DESC,"id" DESC OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "orders";
+SELECT * FROM "orders" ORDER BY "id" DESC OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;

@@ -1,0 +1,3 @@
+BEGIN TRANSACTION;
+UPDATE "idempotency_keys" SET "order_id"=@p1 WHERE id = @p2;
+COMMIT;

@@ -1,0 +1,2 @@
+SELECT count(*) FROM "products" WHERE ((name LIKE @p1 ESCAPE '!' OR sku LIKE @p2 ESCAPE '!')) AND price_cents >= @p3 AND price_cents <= @p4 AND stock > 0 AND is_active = @p5 AND "products"."deleted_at" = @p6;
+SELECT * FROM "products" WHERE ((name LIKE @p1 ESCAPE '!' OR sku LIKE @p2 ESCAPE '!')) AND price_cents >= @p3 AND price_cents <= @p4 AND stock > 0 AND is_active = @p5 AND "products"."deleted_at" = @p6 ORDER BY "price_cents" DESC,"id" DESC OFFSET 20 ROWS FETCH NEXT 20 ROWS ONLY;

@@ -1,0 +1,10 @@
+SELECT count(*) FROM "users" WHERE "users"."deleted_at" = @p1;
+SELECT * FROM "users" WHERE "users"."deleted_at" = @p1 ORDER BY "email","id" OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "users" WHERE "users"."deleted_at" = @p1;
+SELECT * FROM "users" WHERE "users"."deleted_at" = @p1 ORDER BY "email" DESC,"id" DESC OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "users" WHERE "users"."deleted_at" = @p1;
+SELECT * FROM "users" WHERE "users"."deleted_at" = @p1 ORDER BY "created_at","id" OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "users" WHERE "users"."deleted_at" = @p1;
+SELECT * FROM "users" WHERE "users"."deleted_at" = @p1 ORDER BY "created_at" DESC,"id" DESC OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
+SELECT count(*) FROM "users" WHERE "users"."deleted_at" = @p1;
+SELECT * FROM "users" WHERE "users"."deleted_at" = @p1 ORDER BY "id" DESC OFFSET 0 ROW FETCH NEXT 20 ROWS ONLY;
