@@ -30,6 +30,17 @@ type sqlServerCase struct {
 	run    func(ctx context.Context, s *repositories.Store) error
 }
 
+// failing maps case names to the statements that must fail in them (see Recorder.FailWith).
+var failing = map[string]func(query string) error{
+	// A second claim of the same key finds it taken and tries to take it over.
+	"deliveries_claim_taken": func(q string) error {
+		if strings.HasPrefix(q, "INSERT") {
+			return mssql.Error{Number: 2601, Class: 14, Message: "Cannot insert duplicate key row"}
+		}
+		return nil
+	},
+}
+
 // The arguments below are representative, not meaningful: the recorder answers every query with
 // the canned rows of sqlServerAnswer. Time values are parameters, so they never reach the files.
 var (
@@ -105,6 +116,10 @@ func sqlServerCases() []sqlServerCase {
 		{"products_delete", []string{"Products.Delete"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.Products.Delete(ctx, 1)
 		}},
+		{"products_get_any", []string{"Products.GetAny"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Products.GetAny(ctx, 1)
+			return err
+		}},
 		{"products_list", []string{"Products.List"}, listProducts(repositories.ProductFilter{}, firstPage)},
 		{"products_list_q", nil, listProducts(repositories.ProductFilter{Q: "50%_off[!]"}, firstPage)},
 		{"products_list_price_range", nil, listProducts(repositories.ProductFilter{MinPriceCents: &minPrice, MaxPriceCents: &maxPrice}, firstPage)},
@@ -161,6 +176,14 @@ func sqlServerCases() []sqlServerCase {
 		}},
 		{"users_email_of", []string{"Users.EmailOf"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Users.EmailOf(ctx, 1)
+			return err
+		}},
+		{"users_full_name_of", []string{"Users.FullNameOf"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Users.FullNameOf(ctx, 1)
+			return err
+		}},
+		{"users_active_admin_emails", []string{"Users.ActiveAdminEmails"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Users.ActiveAdminEmails(ctx)
 			return err
 		}},
 
@@ -230,14 +253,58 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Orders.PurgeKeys(ctx, t0, 500)
 			return err
 		}},
-		{"orders_add_outbox", []string{"Orders.AddOutbox"}, func(ctx context.Context, s *repositories.Store) error {
-			return s.Orders.AddOutbox(ctx, []models.OutboxMessage{
-				{Task: "send_order_confirmation", OrderID: &orderID, Recipient: "ana@example.com", Payload: `{"order_id":"7"}`, State: models.OutboxPending, DueAt: t0},
-				{Task: "send_order_cancelled", OrderID: &orderID, Recipient: "ana@example.com", Payload: `{"order_id":"7"}`, State: models.OutboxPending, DueAt: t0},
-			})
-		}},
 		{"orders_insert", []string{"Orders.Insert"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.Orders.Insert(ctx, &models.Order{UserID: 1, Status: models.OrderPending, TotalCents: 3750, Items: []models.OrderItem{item(1, 1), item(2, 2)}})
+		}},
+
+		// Outbox: the relay's claims and the tasks' completions.
+		{"outbox_add", []string{"Outbox.Add"}, func(ctx context.Context, s *repositories.Store) error {
+			return s.Outbox.Add(ctx, []models.OutboxMessage{
+				{Task: "send_order_confirmation", OrderID: &orderID, Recipient: "ana@example.com", Payload: `{"order_id":7}`, State: models.OutboxPending, DueAt: t0, TaskUUID: "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44"},
+				{Task: "low_stock_alert", Recipient: "admins", Payload: `{"product_id":1}`, State: models.OutboxPending, DueAt: t0, TaskUUID: "0b1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d45"},
+			})
+		}},
+		{"outbox_due", []string{"Outbox.Due"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Outbox.Due(ctx, t0, 100)
+			return err
+		}},
+		{"outbox_claim", []string{"Outbox.Claim"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Outbox.Claim(ctx, models.OutboxMessage{ID: 1, State: models.OutboxSent, Attempts: 2}, t0, t0.Add(time.Minute))
+			return err
+		}},
+		{"outbox_postpone_fail_complete", []string{"Outbox.Postpone", "Outbox.Fail", "Outbox.Complete"}, func(ctx context.Context, s *repositories.Store) error {
+			return errors.Join(
+				s.Outbox.Postpone(ctx, 1, 2, t0, "redis: connection refused"),
+				s.Outbox.Fail(ctx, 1, "not finished after 10 hand-offs"),
+				s.Outbox.Complete(ctx, 1, t0))
+		}},
+		{"outbox_get", []string{"Outbox.Get", "Outbox.ByTaskUUID"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err1 := s.Outbox.Get(ctx, 1)
+			_, err2 := s.Outbox.ByTaskUUID(ctx, "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44")
+			return errors.Join(err1, err2)
+		}},
+		{"outbox_backlog", []string{"Outbox.Backlog"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Outbox.Backlog(ctx)
+			return err
+		}},
+
+		// Deliveries: a first claim inserts; a second one finds the key and tries to take over.
+		{"deliveries_claim_new", []string{"Deliveries.Claim"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Deliveries.Claim(ctx, "order_confirmation:7", t0, time.Minute)
+			return err
+		}},
+		{"deliveries_claim_taken", nil, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Deliveries.Claim(ctx, "order_confirmation:7", t0, time.Minute)
+			return err
+		}},
+		{"deliveries_mark_release", []string{"Deliveries.MarkSent", "Deliveries.Release"}, func(ctx context.Context, s *repositories.Store) error {
+			return errors.Join(s.Deliveries.MarkSent(ctx, "order_confirmation:7", t0), s.Deliveries.Release(ctx, "order_confirmation:8"))
+		}},
+
+		// Reports.
+		{"reports_sales_by_day", []string{"Reports.SalesByDay"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Reports.SalesByDay(ctx, t0.AddDate(0, -1, 0), t0)
+			return err
 		}},
 
 		// Store.
@@ -268,9 +335,11 @@ func TestSQLServerGolden(t *testing.T) {
 	covered := map[string]bool{}
 	for _, c := range sqlServerCases() {
 		rec.Reset()
+		rec.FailWith(failing[c.name])
 		if err := c.run(ctx, store); err != nil {
 			t.Errorf("%s: %v", c.name, err)
 		}
+		rec.FailWith(nil)
 		got := rec.Statements()
 		if len(got) == 0 {
 			t.Errorf("%s: recorded no statement", c.name)
@@ -287,6 +356,8 @@ func TestSQLServerGolden(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[repositories.Products](), reflect.TypeFor[repositories.Users](),
 		reflect.TypeFor[repositories.Orders](), reflect.TypeFor[*repositories.Store](),
+		reflect.TypeFor[repositories.Outbox](), reflect.TypeFor[repositories.Deliveries](),
+		reflect.TypeFor[repositories.Reports](),
 	} {
 		for m := range typ.Methods() {
 			name := strings.TrimPrefix(typ.String(), "*repositories.")
@@ -302,6 +373,9 @@ func TestSQLServerGolden(t *testing.T) {
 // read pages 1 to 3), generated ids for each inserted row, and a row or two for every read.
 func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 	switch {
+	case strings.HasPrefix(q, "SELECT CONVERT(char(10)"):
+		return sqlrecord.Rows{Columns: []string{"day", "orders", "items", "revenue_cents"},
+			Values: [][]driver.Value{{"2026-11-27", int64(3), int64(7), int64(4200)}}}, true
 	case strings.HasPrefix(q, "SELECT count(*)"):
 		return sqlrecord.Rows{Columns: []string{"count"}, Values: [][]driver.Value{{int64(45)}}}, true
 	case strings.Contains(q, " OUTPUT INSERTED."):
@@ -314,6 +388,8 @@ func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 		return sqlrecord.Rows{Columns: []string{"id"}, Values: [][]driver.Value{{int64(1)}, {int64(2)}}}, true
 	case strings.HasPrefix(q, `SELECT "email" FROM`):
 		return sqlrecord.Rows{Columns: []string{"email"}, Values: [][]driver.Value{{"ana@example.com"}}}, true
+	case strings.HasPrefix(q, `SELECT "full_name" FROM`):
+		return sqlrecord.Rows{Columns: []string{"full_name"}, Values: [][]driver.Value{{"Ana"}}}, true
 	case strings.HasPrefix(q, `SELECT * FROM "order_items"`):
 		return sqlrecord.Rows{Columns: []string{"id", "order_id", "product_id", "quantity"},
 			Values: [][]driver.Value{{int64(1), int64(1), int64(1), int64(1)}, {int64(2), int64(1), int64(2), int64(2)}}}, true

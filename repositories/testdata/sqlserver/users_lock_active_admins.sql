@@ -1,3 +1,3 @@
 BEGIN TRANSACTION;
-UPDATE "users" SET "role"=role,"updated_at"=@p1 WHERE (role = @p2 AND is_active = @p3) AND "users"."deleted_at" = @p4;
+UPDATE "users" SET "role"=role WHERE (role = @p1 AND is_active = @p2) AND "users"."deleted_at" = @p3;
 COMMIT;

@@ -1,0 +1,1 @@
+SELECT "full_name" FROM "users" WHERE id = @p1;
