@@ -561,3 +561,40 @@ func TestConcurrentLoginFailuresAreAllCounted(t *testing.T) {
 		run(t, apptest.New(t, dbtest.Engines()[0], apptest.WithRedis(rdb, prefix), throttleConfig(time.Hour, true)))
 	})
 }
+
+// TestConcurrentGuessesCannotOutrunTheLimit sends 20 wrong logins for one email at once with a
+// limit of 3: attempts are counted before the password is checked, so at most 3 of them get to
+// try a password and the rest are refused with 429.
+func TestConcurrentGuessesCannotOutrunTheLimit(t *testing.T) {
+	t.Parallel()
+	run := func(t *testing.T, e *apptest.Env) {
+		c := newClient(t, e)
+		register(t, c, "victim@example.com", apptest.Password, "Victim")
+		codes := make([]int, 20)
+		var wg sync.WaitGroup
+		for i := range codes {
+			wg.Go(func() {
+				codes[i] = e.Do(apptest.Request{Method: http.MethodPost, Path: "/auth/login",
+					Headers: map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i+1)},
+					Body:    `{"email":"victim@example.com","password":"wrong!"}`}).Code
+			})
+		}
+		wg.Wait()
+		count := map[int]int{}
+		for _, code := range codes {
+			count[code]++
+		}
+		if count[http.StatusUnauthorized] != 3 || count[http.StatusTooManyRequests] != 17 {
+			t.Errorf("statuses = %v; want exactly 3 password checks (401) and 17 × 429", count)
+		}
+	}
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		run(t, apptest.New(t, dbtest.Engines()[0], throttleConfig(time.Hour, true)))
+	})
+	t.Run("redis", func(t *testing.T) {
+		t.Parallel()
+		rdb, prefix := dbtest.Redis(t)
+		run(t, apptest.New(t, dbtest.Engines()[0], apptest.WithRedis(rdb, prefix), throttleConfig(time.Hour, true)))
+	})
+}

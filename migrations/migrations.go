@@ -150,14 +150,25 @@ func (nocase) GormDBDataType(db *gorm.DB, field *schema.Field) string {
 	return t
 }
 
-// mysqlTableOptions pins the engine and a case-insensitive collation, whatever the server's
-// defaults, so that the live-uniqueness indexes on email and SKU ignore case as they do on the
-// other engines.
-const mysqlTableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+// mysqlTableOptions pins the engine and a collation that ignores case but not accents, whatever
+// the server's defaults, so that the live-uniqueness indexes on email and SKU treat "ABC" and
+// "abc" as the same and "cafe" and "café" as different, as SQLite (NOCASE) and SQL Server's
+// default collation do. MariaDB (10.10+) and MySQL 8 name that collation differently; a server
+// with neither gets utf8mb4_unicode_ci, which also ignores accents.
+func mysqlTableOptions(tx *gorm.DB) string {
+	collation := "utf8mb4_unicode_ci"
+	for _, c := range []string{"utf8mb4_uca1400_as_ci", "utf8mb4_0900_as_ci"} {
+		if tx.Exec("SELECT _utf8mb4'a' COLLATE " + c).Error == nil {
+			collation = c
+			break
+		}
+	}
+	return "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation
+}
 
 func createTables(tx *gorm.DB, tables ...schema.Tabler) error {
 	if tx.Dialector.Name() == "mysql" {
-		tx = tx.Set("gorm:table_options", mysqlTableOptions)
+		tx = tx.Set("gorm:table_options", mysqlTableOptions(tx))
 	}
 	for _, t := range tables {
 		if err := tx.Migrator().CreateTable(t); err != nil {

@@ -214,6 +214,13 @@ func TestLiveUniqueness(t *testing.T) {
 			{"email", newUser("ana@example.com"), newUser("ANA@example.com"), func() any { return newUser("ana@example.com") }},
 			{"sku", newProduct("SKU-1"), newProduct("sku-1"), func() any { return newProduct("SKU-1") }},
 		}
+		// Case is ignored, accents are not: "cafe" and "café" are different SKUs on every engine.
+		if err := db.Create(newProduct("cafe")).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(newProduct("café")).Error; err != nil {
+			t.Errorf("SKU café next to cafe: %v, want both allowed (accents matter)", err)
+		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				if err := db.Create(c.first).Error; err != nil {

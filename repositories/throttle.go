@@ -2,7 +2,6 @@ package repositories
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -17,39 +16,40 @@ type RedisCounter struct {
 	Window time.Duration
 }
 
-// Counts returns the current count of each key and how long its window still runs.
-func (r RedisCounter) Counts(ctx context.Context, keys []string) ([]int64, []time.Duration, error) {
-	pipe := r.Client.Pipeline()
-	gets := make([]*redis.StringCmd, len(keys))
+// Incr adds one to each key (starting its window on the first event) and returns the new counts
+// and the time left in each window, in one round trip.
+func (r RedisCounter) Incr(ctx context.Context, keys []string) ([]int64, []time.Duration, error) {
+	pipe := r.Client.TxPipeline()
+	incrs := make([]*redis.IntCmd, len(keys))
 	ttls := make([]*redis.DurationCmd, len(keys))
 	for i, k := range keys {
-		gets[i] = pipe.Get(ctx, r.Prefix+k)
+		incrs[i] = pipe.Incr(ctx, r.Prefix+k)
+		pipe.ExpireNX(ctx, r.Prefix+k, r.Window)
 		ttls[i] = pipe.PTTL(ctx, r.Prefix+k)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, nil, fmt.Errorf("read counters: %w", err)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("count: %w", err)
 	}
 	counts := make([]int64, len(keys))
 	left := make([]time.Duration, len(keys))
 	for i := range keys {
-		n, err := gets[i].Int64()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, nil, fmt.Errorf("read counter: %w", err)
-		}
-		counts[i], left[i] = n, max(ttls[i].Val(), 0)
+		counts[i], left[i] = incrs[i].Val(), max(ttls[i].Val(), 0)
 	}
 	return counts, left, nil
 }
 
-// Incr adds one to each key, starting its window on the first event.
-func (r RedisCounter) Incr(ctx context.Context, keys []string) error {
-	pipe := r.Client.TxPipeline()
-	for _, k := range keys {
-		pipe.Incr(ctx, r.Prefix+k)
-		pipe.ExpireNX(ctx, r.Prefix+k, r.Window)
-	}
-	_, err := pipe.Exec(ctx)
-	return err
+// decrIfLive takes one from a key that still exists, so that a key whose window ended is not
+// recreated without an expiry.
+var decrIfLive = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]))
+if n and n > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0`)
+
+// Decr takes one event back from key.
+func (r RedisCounter) Decr(ctx context.Context, key string) error {
+	return decrIfLive.Run(ctx, r.Client, []string{r.Prefix + key}).Err()
 }
 
 // Reset forgets key.

@@ -74,7 +74,7 @@ func (s *Users) create(ctx context.Context, in Registration, role models.Role) (
 // password and an inactive account.
 func (s *Users) Login(ctx context.Context, email, password, ip string) (models.User, error) {
 	keys := loginKeys(email, ip)
-	if err := s.throttle.Check(ctx, keys); err != nil {
+	if err := s.throttle.Attempt(ctx, keys); err != nil {
 		return models.User{}, err
 	}
 	u, err := s.store.Users.ByEmail(ctx, email)
@@ -83,7 +83,6 @@ func (s *Users) Login(ctx context.Context, email, password, ip string) (models.U
 	}
 	// With no such user, u.PasswordHash is empty and Match compares against a dummy hash.
 	if !s.passwords.Match(u.PasswordHash, password) || !u.IsActive {
-		s.throttle.Failed(ctx, keys)
 		return models.User{}, errBadCredentials()
 	}
 	s.throttle.Succeeded(ctx, keys)
