@@ -56,6 +56,20 @@ func TestAccessMatrix(t *testing.T) {
 					path = strings.Replace(path, ":id", fmt.Sprint(target.ID), 1)
 				case strings.HasPrefix(path, "/products/:id"):
 					path = strings.Replace(path, ":id", fmt.Sprint(prod.ID), 1)
+				case strings.HasPrefix(path, "/orders/:id"):
+					var o struct {
+						ID uint `json:"id"`
+					}
+					apptest.Expect(t, e.Post("/orders", target.Token, map[string]any{"items": []map[string]any{{"product_id": prod.ID, "quantity": 1}}}),
+						http.StatusCreated, "order to address").Decode(t, &o)
+					path = strings.Replace(path, ":id", fmt.Sprint(o.ID), 1)
+				case strings.HasPrefix(path, "/tasks/:task_id"):
+					var task struct {
+						TaskID string `json:"task_id"`
+					}
+					apptest.Expect(t, e.Post("/reports/sales", admin.Token, map[string]string{"from": "2026-01-01", "to": "2026-01-31"}),
+						http.StatusAccepted, "task to address").Decode(t, &task)
+					path = strings.Replace(path, ":task_id", task.TaskID, 1)
 				}
 				if strings.Contains(path, ":") {
 					t.Fatalf("no row to fill the parameters of %s", rt.Path)
@@ -127,6 +141,14 @@ var contractAccess = map[string]routes.Access{
 	"PUT /products/:id":    routes.Admin,
 	"PATCH /products/:id":  routes.Admin,
 	"DELETE /products/:id": routes.Admin,
+
+	"POST /orders":             routes.User,
+	"GET /orders":              routes.User,
+	"GET /orders/:id":          routes.User, // owner or admin: others get 404, checked in orders_test
+	"POST /orders/:id/cancel":  routes.User, // owner (pending) or admin (pending, paid)
+	"PATCH /orders/:id/status": routes.Admin,
+	"POST /reports/sales":      routes.Admin,
+	"GET /tasks/:task_id":      routes.Admin,
 }
 
 func TestRouteTableMatchesContract(t *testing.T) {

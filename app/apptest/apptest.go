@@ -44,11 +44,13 @@ type Env struct {
 // Option changes the configuration or dependencies of an Env before it is built.
 type Option func(*app.Deps)
 
-// WithRedis makes the app use Redis (login throttling shared through it), under its own key
-// prefix.
+// WithRedis makes the app use Redis under its own key prefix: login throttling is shared
+// through it, and tasks are queued on it (a worker must consume them).
 func WithRedis(rdb *redis.Client, prefix string) Option {
 	return func(d *app.Deps) {
 		d.Redis = rdb
+		d.Config.Redis.Addr = rdb.Options().Addr
+		d.Config.Redis.DB = rdb.Options().DB
 		d.Config.Redis.KeyPrefix = prefix
 	}
 }
