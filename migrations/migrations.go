@@ -158,7 +158,7 @@ func (nocase) GormDBDataType(db *gorm.DB, field *schema.Field) string {
 func mysqlTableOptions(tx *gorm.DB) string {
 	collation := "utf8mb4_unicode_ci"
 	for _, c := range []string{"utf8mb4_uca1400_as_ci", "utf8mb4_0900_as_ci"} {
-		if tx.Exec("SELECT _utf8mb4'a' COLLATE " + c).Error == nil {
+		if tx.Exec("SELECT _utf8mb4'a' COLLATE "+c).Error == nil {
 			collation = c
 			break
 		}
