@@ -2,6 +2,7 @@ package services
 
 import (
 	"fmt"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -16,18 +17,21 @@ const (
 // Passwords hashes and checks passwords with bcrypt.
 type Passwords struct {
 	cost int
-	// dummy is a hash of a random password at the same cost, compared against when the user does
-	// not exist, so that an unknown email takes as long to refuse as a wrong password.
-	dummy []byte
+	// dummy is a hash of a password at the same cost, compared against when the user does not
+	// exist, so that an unknown email takes as long to refuse as a wrong password. It is made on
+	// first use: commands that never log anyone in (migrate, worker) need not pay for it.
+	dummy func() []byte
 }
 
 // NewPasswords returns a hasher at the given bcrypt cost.
 func NewPasswords(cost int) (*Passwords, error) {
-	dummy, err := bcrypt.GenerateFromPassword([]byte("no user has this password"), cost)
-	if err != nil {
-		return nil, fmt.Errorf("bcrypt cost %d: %w", cost, err)
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("bcrypt cost %d is outside %d..%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
-	return &Passwords{cost: cost, dummy: dummy}, nil
+	return &Passwords{cost: cost, dummy: sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("no user has this password"), cost) // the cost is valid
+		return h
+	})}, nil
 }
 
 // Hash returns the bcrypt hash of password.
@@ -43,7 +47,7 @@ func (p *Passwords) Hash(password string) (string, error) {
 // and never matches.
 func (p *Passwords) Match(hash, password string) bool {
 	if hash == "" {
-		_ = bcrypt.CompareHashAndPassword(p.dummy, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(p.dummy(), []byte(password))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
