@@ -101,6 +101,7 @@ func newRoot(version string, stdio IO) *cobra.Command {
 		versionCmd(version),
 		configCmd(env),
 		createAdminCmd(env),
+		seedCmd(env),
 	)
 	return root
 }
