@@ -170,7 +170,7 @@ func TestMetricsByRouteTemplate(t *testing.T) {
 		}
 		body := string(r.Body)
 		for _, want := range []string{
-			fmt.Sprintf(`tienda_http_requests_total{method="GET",route="/api/v1/products/:id",status="200"} 1`),
+			`tienda_http_requests_total{method="GET",route="/api/v1/products/:id",status="200"} 1`,
 			`tienda_http_requests_total{method="GET",route="/api/v1/products/:id",status="404"} 1`,
 			`tienda_http_requests_total{method="POST",route="/api/v1/orders",status="201"} 1`,
 			`tienda_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
