@@ -182,7 +182,9 @@ func waitHealthy(t *testing.T, url string, exited <-chan int) {
 func TestSeedCommand(t *testing.T) {
 	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
 		ctx := context.Background()
-		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN, "TIENDA_DATABASE_AUTO_MIGRATE=true"}
+		// The cheapest bcrypt cost: the default 12 makes each command take seconds under -race.
+		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN, "TIENDA_DATABASE_AUTO_MIGRATE=true",
+			"TIENDA_AUTH_BCRYPT_COST=4"}
 		code, out, stderr := run(t, ctx, env, "seed", "--products", "5")
 		if code != 0 || !strings.Contains(out, "demo-admin@example.com") || !strings.Contains(out, "products: 5 created, 0 already there") ||
 			!strings.Contains(out, "orders: 3 created") || strings.Contains(out, "unchanged") {
