@@ -45,6 +45,7 @@ func TestSIGTERMStopsServeWithStatusZero(t *testing.T) {
 			"TIENDA_DATABASE_DSN="+db.DSN,
 			"TIENDA_DATABASE_AUTO_MIGRATE=true",
 			"TIENDA_LOG_FORMAT=json",
+			"TIENDA_AUTH_BCRYPT_COST=4", // the default makes start-up take seconds under -race
 		)
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {

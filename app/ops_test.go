@@ -337,8 +337,8 @@ func TestRequestDeadlineIs503(t *testing.T) {
 }
 
 func TestRateLimitPerIPAndPerUser(t *testing.T) {
-	// One token every 5s: the test's own pace cannot refill a bucket by accident.
-	const rate, perToken = 0.2, 5
+	// One token every 20s: the test's own pace cannot refill a bucket by accident.
+	const rate, perToken = 0.05, 20
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		admin := e.Admin() // login and /users/me: 2 tokens of the IP, 1 of the user
 		retryAfter := func(r apptest.Response) int {
