@@ -19,6 +19,7 @@ import (
 	"tienda/config"
 	"tienda/controllers"
 	"tienda/database"
+	"tienda/metrics"
 	"tienda/middleware"
 	"tienda/migrations"
 	"tienda/repositories"
@@ -40,6 +41,10 @@ type App struct {
 	Queue *tasks.Queue
 	Relay *tasks.Relay
 	Tasks *tasks.Handlers
+	// Products is the catalogue service (used by `tienda seed`).
+	Products *services.Products
+	// Metrics is the process's Prometheus registry and series; background tasks report to it.
+	Metrics *metrics.Metrics
 }
 
 // Deps are the outside things the graph is built on; tests supply their own.
@@ -71,6 +76,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 // Build wires services, controllers and the router on deps.
 func Build(d Deps) (*App, error) {
 	cfg := d.Config
+	d.Log = WithRequestIDs(d.Log)
+	ops, err := buildOps(d)
+	if err != nil {
+		return nil, err
+	}
 	store := repositories.NewStore(d.DB)
 	passwords, err := services.NewPasswords(cfg.Auth.BcryptCost)
 	if err != nil {
@@ -103,7 +113,7 @@ func Build(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	queue, err := tasks.NewQueue(cfg, handlers, tasks.NopObserver{}, d.Log)
+	queue, err := tasks.NewQueue(cfg, handlers, ops.metrics, d.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -124,11 +134,18 @@ func Build(d Deps) (*App, error) {
 			Reports:  services.NewReports(store, d.Now),
 			Statuses: tasks.Statuses{Queue: queue, Outbox: store.Outbox},
 		},
+		Health:   ops.health,
+		Metrics:  ops.metricsHandler,
+		Observer: ops.metrics,
+		Limits:   ops.limits,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)
 	}
-	return &App{Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders, Queue: queue, Relay: relay, Tasks: handlers}, nil
+	return &App{
+		Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders,
+		Products: products, Metrics: ops.metrics, Queue: queue, Relay: relay, Tasks: handlers,
+	}, nil
 }
 
 // Migrations returns the migration runner for the app's database.
@@ -174,6 +191,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	stopMetrics, err := a.serveMetrics(ctx)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String())

@@ -178,3 +178,39 @@ func waitHealthy(t *testing.T, url string, exited <-chan int) {
 	}
 	t.Fatalf("%s did not answer 200 within 30s", url)
 }
+
+func TestSeedCommand(t *testing.T) {
+	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
+		ctx := context.Background()
+		// The cheapest bcrypt cost: the default 12 makes each command take seconds under -race.
+		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN, "TIENDA_DATABASE_AUTO_MIGRATE=true",
+			"TIENDA_AUTH_BCRYPT_COST=4"}
+		code, out, stderr := run(t, ctx, env, "seed", "--products", "5")
+		if code != 0 || !strings.Contains(out, "demo-admin@example.com") || !strings.Contains(out, "products: 5 created, 0 already there") ||
+			!strings.Contains(out, "orders: 3 created") || strings.Contains(out, "unchanged") {
+			t.Fatalf("first seed: exit %d, out %q, err %q", code, out, stderr)
+		}
+		code, out, stderr = run(t, ctx, env, "seed", "--products", "5")
+		if code != 0 || strings.Count(out, "(already there; password unchanged)") != 2 ||
+			!strings.Contains(out, "products: 0 created, 5 already there") || !strings.Contains(out, "orders: 0 created") {
+			t.Fatalf("second seed: exit %d, out %q, err %q; want nothing new", code, out, stderr)
+		}
+	})
+}
+
+func TestSeedRefusals(t *testing.T) {
+	cases := map[string][]string{
+		"negative count": {"seed", "--products", "-1"},
+		"production":     {"seed"},
+	}
+	for name, args := range cases {
+		env := []string{"TIENDA_DATABASE_DSN=" + t.TempDir() + "/x.db"}
+		if name == "production" {
+			env = append(env, "TIENDA_APP_ENV=production")
+		}
+		code, _, stderr := run(t, context.Background(), env, args...)
+		if code != cli.ExitUsage {
+			t.Errorf("%s: exit %d, stderr %q; want %d", name, code, stderr, cli.ExitUsage)
+		}
+	}
+}

@@ -102,6 +102,7 @@ func newRoot(version string, stdio IO) *cobra.Command {
 		configCmd(env),
 		createAdminCmd(env),
 		workerCmd(env),
+		seedCmd(env),
 	)
 	return root
 }

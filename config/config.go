@@ -24,6 +24,9 @@ type Config struct {
 	Tasks    Tasks    `mapstructure:"tasks"`
 	Mail     Mail     `mapstructure:"mail"`
 	Log      Log      `mapstructure:"log"`
+	// RateLimit and Metrics belong to operations (docs/decisions/0010-observability.md).
+	RateLimit RateLimit `mapstructure:"ratelimit"`
+	Metrics   Metrics   `mapstructure:"metrics"`
 }
 
 // App holds process-wide settings.
@@ -46,6 +49,14 @@ type HTTP struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client; none by default,
 	// so that a client cannot choose the IP that rate limits and login throttling count.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
+	// MaxBodyBytes caps a request body; a larger one is answered 413 payload_too_large.
+	MaxBodyBytes int64 `mapstructure:"max_body_bytes"`
+	// RequestTimeout is the deadline put on each request's context, so that database calls
+	// give up (503) instead of holding a connection.
+	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+	// CORSOrigins are the browser origins allowed to call the API ("*" for any); none turns
+	// CORS off.
+	CORSOrigins []string `mapstructure:"cors_origins"`
 }
 
 // Database configures the SQL database and its connection pool.
@@ -126,6 +137,25 @@ type Log struct {
 	Format string `mapstructure:"format"`
 }
 
+// RateLimit configures the per-process token buckets of the API: one per client IP for every
+// API request, and one per user for authenticated requests.
+type RateLimit struct {
+	Enabled bool `mapstructure:"enabled"`
+	// IPRate is the sustained rate of requests per second of one client IP; IPBurst how many
+	// it may send at once.
+	IPRate  float64 `mapstructure:"ip_rate"`
+	IPBurst int     `mapstructure:"ip_burst"`
+	// UserRate and UserBurst are the same for one logged-in user, on top of the IP's bucket.
+	UserRate  float64 `mapstructure:"user_rate"`
+	UserBurst int     `mapstructure:"user_burst"`
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	// Addr, when set, serves /metrics on its own listener and not on the API's.
+	Addr string `mapstructure:"addr"`
+}
+
 // Environment names accepted by app.env.
 const (
 	EnvDevelopment = "development"
@@ -165,6 +195,9 @@ func Keys() []Key {
 		{"http.idle_timeout", 120 * time.Second, false, "keep-alive idle timeout"},
 		{"http.shutdown_timeout", 20 * time.Second, false, "grace period for in-flight requests on SIGTERM"},
 		{"http.trusted_proxies", []string{}, false, "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is believed"},
+		{"http.max_body_bytes", int64(1 << 20), false, "largest request body accepted (413 above)"},
+		{"http.request_timeout", 10 * time.Second, false, "deadline of each request's work, database calls included (503 after)"},
+		{"http.cors_origins", []string{}, false, "comma-separated browser origins allowed by CORS (* = any); none = CORS off"},
 		{"database.driver", DriverSQLite, false, "sqlite, mysql or sqlserver"},
 		{"database.dsn", "tienda.db", true, "data source name (file name for sqlite)"},
 		{"database.auto_migrate", false, false, "serve applies pending migrations at start"},
@@ -202,6 +235,12 @@ func Keys() []Key {
 		{"mail.timeout", 10 * time.Second, false, "timeout of one SMTP delivery"},
 		{"log.level", "info", false, "debug, info, warn or error"},
 		{"log.format", "", false, "text or json; empty = json in production, text otherwise"},
+		{"ratelimit.enabled", true, false, "rate-limit the API per client IP and per user (429 rate_limited)"},
+		{"ratelimit.ip_rate", 20.0, false, "requests per second one client IP may sustain"},
+		{"ratelimit.ip_burst", 40, false, "requests one client IP may send at once"},
+		{"ratelimit.user_rate", 10.0, false, "requests per second one logged-in user may sustain"},
+		{"ratelimit.user_burst", 20, false, "requests one logged-in user may send at once"},
+		{"metrics.addr", "", false, "host:port serving /metrics on its own; empty = /metrics on the API listener"},
 	}
 }
 

@@ -125,6 +125,13 @@ func TestValidation(t *testing.T) {
 		{"unknown env", map[string]string{"TIENDA_APP_ENV": "staging"}, "", "app.env"},
 		{"bad log level", map[string]string{"TIENDA_LOG_LEVEL": "loud"}, "", "log.level"},
 		{"unknown yaml key", nil, "database:\n  drvier: mysql\n", "database.drvier"},
+		{"zero body cap", map[string]string{"TIENDA_HTTP_MAX_BODY_BYTES": "0"}, "", "http.max_body_bytes"},
+		{"zero request timeout", map[string]string{"TIENDA_HTTP_REQUEST_TIMEOUT": "0s"}, "", "http.request_timeout"},
+		{"origin with a path", map[string]string{"TIENDA_HTTP_CORS_ORIGINS": "https://a.example.com,https://b.example.com/app"}, "", "http.cors_origins"},
+		{"rate not a number", map[string]string{"TIENDA_RATELIMIT_IP_RATE": "fast"}, "", "ratelimit.ip_rate"},
+		{"zero rate while enabled", map[string]string{"TIENDA_RATELIMIT_USER_RATE": "0"}, "", "ratelimit.user_rate"},
+		{"zero burst while enabled", nil, "ratelimit:\n  ip_burst: 0\n", "ratelimit.ip_burst"},
+		{"bad metrics addr", map[string]string{"TIENDA_METRICS_ADDR": "metrics"}, "", "metrics.addr"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -151,6 +158,37 @@ func TestValidation(t *testing.T) {
 				t.Errorf("error %q: want one line naming %s", msg, c.want)
 			}
 		})
+	}
+}
+
+func TestOperationsKeys(t *testing.T) {
+	l, err := config.Load(config.Source{Dir: t.TempDir(), Env: map[string]string{
+		"TIENDA_HTTP_CORS_ORIGINS":   "https://admin.example.com,http://localhost:5173",
+		"TIENDA_RATELIMIT_IP_RATE":   "2.5",
+		"TIENDA_RATELIMIT_ENABLED":   "false",
+		"TIENDA_RATELIMIT_USER_RATE": "0", // not checked while disabled
+		"TIENDA_METRICS_ADDR":        "127.0.0.1:9090",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := l.Config
+	if c.HTTP.MaxBodyBytes != 1<<20 || c.HTTP.RequestTimeout != 10*time.Second {
+		t.Errorf("body cap %d, request timeout %s; want the defaults 1 MiB and 10s", c.HTTP.MaxBodyBytes, c.HTTP.RequestTimeout)
+	}
+	if len(c.HTTP.CORSOrigins) != 2 || c.HTTP.CORSOrigins[1] != "http://localhost:5173" {
+		t.Errorf("cors origins %q, want the two listed", c.HTTP.CORSOrigins)
+	}
+	if c.RateLimit.Enabled || c.RateLimit.IPRate != 2.5 || c.RateLimit.IPBurst != 40 || c.Metrics.Addr != "127.0.0.1:9090" {
+		t.Errorf("ratelimit %+v, metrics %+v; want disabled, ip_rate 2.5, default burst 40, the metrics address", c.RateLimit, c.Metrics)
+	}
+	d, err := config.Load(config.Source{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Config.RateLimit.Enabled || len(d.Config.HTTP.CORSOrigins) != 0 || d.Config.Metrics.Addr != "" {
+		t.Errorf("defaults: ratelimit %+v, cors %q, metrics %q; want limits on, CORS off, metrics on the API listener",
+			d.Config.RateLimit, d.Config.HTTP.CORSOrigins, d.Config.Metrics.Addr)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,8 +183,12 @@ func checkType(k Key, raw any) error {
 	switch k.Default.(type) {
 	case time.Duration:
 		_, err = time.ParseDuration(s)
-	case int, int64:
+	case int:
+		_, err = strconv.Atoi(s)
+	case int64:
 		_, err = strconv.ParseInt(s, 10, 64)
+	case float64:
+		_, err = strconv.ParseFloat(s, 64)
 	case bool:
 		_, err = strconv.ParseBool(s)
 	}
@@ -199,6 +204,8 @@ func typeName(v any) string {
 		return "a duration (e.g. 30s, 5m)"
 	case int, int64:
 		return "an integer"
+	case float64:
+		return "a number"
 	case bool:
 		return "a boolean"
 	}
@@ -228,12 +235,16 @@ func validate(l *Loaded) error {
 	if err := checkAddr(c.Redis.Addr, true); err != nil {
 		bad("redis.addr", "%s", err)
 	}
+	if err := checkAddr(c.Metrics.Addr, true); err != nil {
+		bad("metrics.addr", "%s", err)
+	}
 	for key, d := range map[string]time.Duration{
 		"http.read_header_timeout": c.HTTP.ReadHeaderTimeout,
 		"http.read_timeout":        c.HTTP.ReadTimeout,
 		"http.write_timeout":       c.HTTP.WriteTimeout,
 		"http.idle_timeout":        c.HTTP.IdleTimeout,
 		"http.shutdown_timeout":    c.HTTP.ShutdownTimeout,
+		"http.request_timeout":     c.HTTP.RequestTimeout,
 		"jwt.ttl":                  c.JWT.TTL,
 		"jwt.max_refresh":          c.JWT.MaxRefresh,
 		"auth.login_window":        c.Auth.LoginWindow,
@@ -296,6 +307,26 @@ func validate(l *Loaded) error {
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		bad("mail.from", "%q is not an email address", c.Mail.From)
 	}
+	if c.HTTP.MaxBodyBytes < 1 {
+		bad("http.max_body_bytes", "must be >= 1, got %d", c.HTTP.MaxBodyBytes)
+	}
+	for _, o := range c.HTTP.CORSOrigins {
+		if !validOrigin(o) {
+			bad("http.cors_origins", "%q is not an origin like https://shop.example.com (or *)", o)
+		}
+	}
+	if c.RateLimit.Enabled {
+		for key, r := range map[string]float64{"ratelimit.ip_rate": c.RateLimit.IPRate, "ratelimit.user_rate": c.RateLimit.UserRate} {
+			if r <= 0 {
+				bad(key, "must be > 0 while ratelimit.enabled is true, got %g", r)
+			}
+		}
+		for key, b := range map[string]int{"ratelimit.ip_burst": c.RateLimit.IPBurst, "ratelimit.user_burst": c.RateLimit.UserBurst} {
+			if b < 1 {
+				bad(key, "must be >= 1 while ratelimit.enabled is true, got %d", b)
+			}
+		}
+	}
 	if c.Redis.DB < 0 || c.Redis.DB > 15 {
 		bad("redis.db", "must be between 0 and 15, got %d", c.Redis.DB)
 	}
@@ -332,6 +363,17 @@ func checkAddr(addr string, optional bool) error {
 		return fmt.Errorf("bad port %q (want 0..65535)", port)
 	}
 	return nil
+}
+
+// validOrigin accepts "*" and scheme://host[:port] with nothing after it, the form browsers
+// send in the Origin header.
+func validOrigin(o string) bool {
+	if o == "*" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil
 }
 
 func validProxy(p string) bool {

@@ -376,6 +376,8 @@ func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 	case strings.HasPrefix(q, "SELECT CONVERT(char(10)"):
 		return sqlrecord.Rows{Columns: []string{"day", "orders", "items", "revenue_cents"},
 			Values: [][]driver.Value{{"2026-11-27", int64(3), int64(7), int64(4200)}}}, true
+	case strings.HasPrefix(q, "SELECT state, COUNT(*)"):
+		return sqlrecord.Rows{Columns: []string{"state", "n"}, Values: [][]driver.Value{{"pending", int64(3)}, {"sent", int64(1)}}}, true
 	case strings.HasPrefix(q, "SELECT count(*)"):
 		return sqlrecord.Rows{Columns: []string{"count"}, Values: [][]driver.Value{{int64(45)}}}, true
 	case strings.Contains(q, " OUTPUT INSERTED."):

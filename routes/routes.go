@@ -61,6 +61,13 @@ type Deps struct {
 	Products       controllers.Products
 	Orders         controllers.Orders
 	Tasks          controllers.Tasks
+	// Health answers /healthz and /readyz.
+	Health controllers.Health
+	// Metrics serves /metrics; nil when metrics are served on their own listener.
+	Metrics http.Handler
+	// Observer records every request (metrics); nil records nothing.
+	Observer middleware.Observer
+	Limits   Limits
 }
 
 // API lists every route of the contract with its access level. New registers exactly these.
@@ -106,7 +113,7 @@ func New(d Deps) (*gin.Engine, error) {
 	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(middleware.RequestID(), middleware.Recover(d.Log), middleware.Errors(d.Log))
+	r.Use(chain(d)...)
 	r.NoRoute(func(c *gin.Context) {
 		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -114,16 +121,17 @@ func New(d Deps) (*gin.Engine, error) {
 		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
 	})
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/swagger/*any", swaggerUI())
+	operations(r, d)
+	r.GET("/swagger/*any", withCSP(SwaggerContentSecurityPolicy, swaggerUI()))
 
+	identify := identified(d, auth)
 	guards := map[Access][]gin.HandlerFunc{
 		Public:   nil,
-		Optional: {auth.Identify()},
-		User:     {auth.Identify(), auth.RequireUser()},
-		Admin:    {auth.Identify(), auth.RequireAdmin()},
+		Optional: identify,
+		User:     append(slices.Clone(identify), auth.RequireUser()),
+		Admin:    append(slices.Clone(identify), auth.RequireAdmin()),
 	}
-	api := r.Group(BasePath)
+	api := r.Group(BasePath, apiLimits(d)...)
 	for _, rt := range API(d) {
 		api.Handle(rt.Method, rt.Path, append(slices.Clone(guards[rt.Access]), rt.Handler)...)
 	}

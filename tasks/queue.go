@@ -21,20 +21,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"tienda/config"
+	"tienda/metrics"
 	"tienda/models"
 )
 
-// Observer is told of task events: "sent" (handed to the queue), "succeeded", "failed",
-// "retried".
+// Observer is told of task events (metrics.TaskSent, TaskSucceeded, TaskFailed, TaskRetried).
 type Observer interface {
 	TaskEvent(task, event string)
 }
-
-// NopObserver ignores task events.
-type NopObserver struct{}
-
-// TaskEvent implements Observer.
-func (NopObserver) TaskEvent(string, string) {}
 
 // Queue is the machinery server: it publishes tasks and runs workers.
 type Queue struct {
@@ -111,7 +105,7 @@ func (q *Queue) Publish(ctx context.Context, m models.OutboxMessage) error {
 	if _, err := q.server.SendTaskWithContext(ctx, sig); err != nil {
 		return err
 	}
-	q.observe.TaskEvent(m.Task, "sent")
+	q.observe.TaskEvent(m.Task, metrics.TaskSent)
 	return nil
 }
 
@@ -138,11 +132,11 @@ func (q *Queue) Work(ctx context.Context, concurrency int, grace time.Duration) 
 		}
 		switch st.State {
 		case mtasks.StateSuccess:
-			q.observe.TaskEvent(sig.Name, "succeeded")
+			q.observe.TaskEvent(sig.Name, metrics.TaskSucceeded)
 		case mtasks.StateFailure:
-			q.observe.TaskEvent(sig.Name, "failed")
+			q.observe.TaskEvent(sig.Name, metrics.TaskFailed)
 		case mtasks.StateRetry:
-			q.observe.TaskEvent(sig.Name, "retried")
+			q.observe.TaskEvent(sig.Name, metrics.TaskRetried)
 		}
 	})
 	w.SetErrorHandler(func(err error) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -60,6 +61,11 @@ func WithConfig(edit func(*config.Config)) Option {
 	return func(d *app.Deps) { edit(&d.Config) }
 }
 
+// WithLog makes the app log to log (by default it logs nowhere).
+func WithLog(log *slog.Logger) Option {
+	return func(d *app.Deps) { d.Log = log }
+}
+
 // Config is the configuration test apps start from: fast bcrypt, a fixed secret.
 func Config() config.Config {
 	return config.Config{
@@ -67,7 +73,9 @@ func Config() config.Config {
 		HTTP: config.HTTP{
 			Addr: "127.0.0.1:0", ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 			WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: 5 * time.Second,
+			MaxBodyBytes: 1 << 20, RequestTimeout: 10 * time.Second,
 		},
+		// RateLimit stays off: tests send many requests from one address.
 		JWT:    config.JWT{Secret: Secret, TTL: 15 * time.Minute, MaxRefresh: 24 * time.Hour},
 		Auth:   config.Auth{BcryptCost: 4, LoginMaxFailures: 10, LoginWindow: 15 * time.Minute},
 		Orders: config.Orders{IdempotencyTTL: 24 * time.Hour},

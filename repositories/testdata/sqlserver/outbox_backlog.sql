@@ -1,1 +1,1 @@
-SELECT count(*) FROM "outbox" WHERE state IN (@p1,@p2);
+SELECT state, COUNT(*) AS n FROM "outbox" WHERE state IN (@p1,@p2) GROUP BY "state";

@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"tienda/controllers"
+	"tienda/metrics"
+	"tienda/models"
+	"tienda/ratelimit"
+	"tienda/repositories"
+	"tienda/routes"
+)
+
+// backlogTimeout bounds the outbox COUNT of one scrape, so that a slow database cannot hold
+// Prometheus past its own scrape timeout.
+const backlogTimeout = 2 * time.Second
+
+// opsParts are the operations pieces Build hands to the router (docs/decisions/0010-observability.md).
+type opsParts struct {
+	metrics        *metrics.Metrics
+	metricsHandler http.Handler // nil when metrics.addr serves them elsewhere
+	health         controllers.Health
+	limits         routes.Limits
+}
+
+// buildOps makes the process's metrics registry (no global one), the readiness probes and the
+// request limits from the config.
+func buildOps(d Deps) (opsParts, error) {
+	cfg := d.Config
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return opsParts{}, fmt.Errorf("database handle: %w", err)
+	}
+	m := metrics.New()
+	if err := m.RegisterDB("tienda", sqlDB); err != nil {
+		return opsParts{}, fmt.Errorf("metrics: %w", err)
+	}
+	backlog := repositories.NewOutbox(d.DB).Backlog
+	if err := m.RegisterOutboxBacklog(backlog, backlogTimeout, models.OutboxPending, models.OutboxSent); err != nil {
+		return opsParts{}, fmt.Errorf("metrics: %w", err)
+	}
+	parts := opsParts{metrics: m}
+	if cfg.Metrics.Addr == "" {
+		parts.metricsHandler = metricsHandler(m, d.Log)
+	}
+
+	probes := []controllers.Probe{{Name: "database", Ping: sqlDB.PingContext}}
+	if d.Redis != nil {
+		rdb := d.Redis
+		probes = append(probes, controllers.Probe{Name: "redis", Ping: func(ctx context.Context) error {
+			return rdb.Ping(ctx).Err()
+		}})
+	}
+	parts.health = controllers.Health{Probes: probes, Log: d.Log}
+
+	parts.limits = routes.Limits{
+		MaxBodyBytes:   cfg.HTTP.MaxBodyBytes,
+		RequestTimeout: cfg.HTTP.RequestTimeout,
+		CORSOrigins:    cfg.HTTP.CORSOrigins,
+	}
+	if rl := cfg.RateLimit; rl.Enabled {
+		parts.limits.PerIP = ratelimit.New(rl.IPRate, rl.IPBurst, d.Now)
+		parts.limits.PerUser = ratelimit.New(rl.UserRate, rl.UserBurst, d.Now)
+	}
+	return parts, nil
+}
+
+func metricsHandler(m *metrics.Metrics, log *slog.Logger) http.Handler {
+	return m.Handler(slog.NewLogLogger(log.Handler(), slog.LevelWarn))
+}
+
+// serveMetrics serves /metrics on metrics.addr, when it is set, until stop is called. The
+// listener is opened before it returns, so that a bad address fails serve at start.
+func (a *App) serveMetrics(ctx context.Context) (stop func(), err error) {
+	addr := a.Config.Metrics.Addr
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+routes.MetricsPath, metricsHandler(a.Metrics, a.Log))
+	h := a.Config.HTTP
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: h.ReadHeaderTimeout,
+		WriteTimeout:      h.WriteTimeout,
+		IdleTimeout:       h.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("metrics server", "error", err)
+		}
+	}()
+	a.Log.Info("serving metrics", "addr", ln.Addr().String())
+	return func() {
+		// Scrapes are short; nothing is lost by closing at once after the API has drained.
+		_ = srv.Close()
+		<-done
+	}, nil
+}
