@@ -246,6 +246,13 @@ func (a *App) Work(ctx context.Context, concurrency int) error {
 	if a.Queue.InProcess() {
 		return ErrNoBroker
 	}
+	// A worker has no API listener: with metrics.addr it serves /metrics there (task counters,
+	// the outbox backlog, pool and runtime series).
+	stopMetrics, err := a.serveMetrics(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { a.Relay.Run(ctx) })
