@@ -35,28 +35,18 @@ func createAdminCmd(env *environment) *cobra.Command {
 			if err := req.Validate(); err != nil {
 				return usageError{describe(err)}
 			}
-			loaded, log, err := env.load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := app.New(cmd.Context(), loaded.Config, log)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = a.Close() }()
-			if err := a.PrepareSchema(cmd.Context()); err != nil {
-				return err
-			}
-			created, err := a.Users.EnsureAdmin(cmd.Context(), req.Email, req.Password, req.FullName)
-			if err != nil {
-				return describe(err)
-			}
-			if created {
-				fmt.Fprintf(cmd.OutOrStdout(), "created admin %s\n", req.Email)
-			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s is an active admin with the given password\n", req.Email)
-			}
-			return nil
+			return env.withApp(cmd, appOptions{current: true}, func(a *app.App) error {
+				created, err := a.Users.EnsureAdmin(cmd.Context(), req.Email, req.Password, req.FullName)
+				if err != nil {
+					return describe(err)
+				}
+				if created {
+					fmt.Fprintf(cmd.OutOrStdout(), "created admin %s\n", req.Email)
+				} else {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s is an active admin with the given password\n", req.Email)
+				}
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

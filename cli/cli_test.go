@@ -44,6 +44,8 @@ func TestUsageAndConfigErrorsExitTwoWithOneLine(t *testing.T) {
 		{"bad driver", []string{"TIENDA_DATABASE_DRIVER=oracle"}, []string{"migrate", "status"}},
 		{"bad driver flag", nil, []string{"config", "show", "--db-driver", "oracle"}},
 		{"missing config file", nil, []string{"--config", "/nonexistent.yaml", "config", "show"}},
+		{"worker without redis", nil, []string{"worker"}},
+		{"worker with zero concurrency", []string{"TIENDA_REDIS_ADDR=127.0.0.1:1"}, []string{"worker", "--concurrency", "-1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -19,16 +19,7 @@ func migrateCmd(env *environment) *cobra.Command {
 	}
 	withApp := func(fn func(cmd *cobra.Command, a *app.App, args []string) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
-			loaded, log, err := env.load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := app.New(cmd.Context(), loaded.Config, log)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = a.Close() }()
-			return fn(cmd, a, args)
+			return env.withApp(cmd, appOptions{}, func(a *app.App) error { return fn(cmd, a, args) })
 		}
 	}
 	cmd.AddCommand(

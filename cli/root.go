@@ -17,6 +17,7 @@ import (
 
 	"tienda/app"
 	"tienda/config"
+	"tienda/tasks"
 )
 
 // Exit statuses.
@@ -148,6 +149,44 @@ func (e *environment) load(cmd *cobra.Command) (config.Loaded, *slog.Logger, err
 		log.Warn(w)
 	}
 	return loaded, log, nil
+}
+
+// appOptions say how a command wants its app.
+type appOptions struct {
+	// check refuses configurations the command cannot run with (a usage error).
+	check func(config.Config) error
+	// current applies or demands pending migrations (auto_migrate) before fn runs; migrate
+	// commands leave the schema as it is.
+	current bool
+}
+
+// withApp loads the configuration, builds the app, runs fn with it and closes it.
+func (e *environment) withApp(cmd *cobra.Command, opts appOptions, fn func(a *app.App) error) error {
+	loaded, log, err := e.load(cmd)
+	if err != nil {
+		return err
+	}
+	if opts.check != nil {
+		if err := opts.check(loaded.Config); err != nil {
+			return usageError{err}
+		}
+	}
+	tasks.RouteMachineryLogs(log)
+	a, err := app.New(cmd.Context(), loaded.Config, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("close connections", "error", err)
+		}
+	}()
+	if opts.current {
+		if err := a.PrepareSchema(cmd.Context()); err != nil {
+			return err
+		}
+	}
+	return fn(a)
 }
 
 func envMap(environ []string) map[string]string {

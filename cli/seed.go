@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"tienda/app"
+	"tienda/config"
 	"tienda/seed"
 )
 
@@ -23,27 +25,20 @@ func seedCmd(env *environment) *cobra.Command {
 			if products < 0 || products > seed.MaxProducts {
 				return usageError{fmt.Errorf("--products must be between 0 and %d, got %d", seed.MaxProducts, products)}
 			}
-			loaded, log, err := env.load(cmd)
-			if err != nil {
-				return err
+			notInProduction := func(c config.Config) error {
+				if c.App.Production() {
+					return errors.New("seed makes demo accounts and products: refused with app.env=production")
+				}
+				return nil
 			}
-			if loaded.Config.App.Production() {
-				return usageError{fmt.Errorf("seed makes demo accounts and products: refused with app.env=production")}
-			}
-			a, err := app.New(cmd.Context(), loaded.Config, log)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = a.Close() }()
-			if err := a.PrepareSchema(cmd.Context()); err != nil {
-				return err
-			}
-			rep, err := seed.Run(cmd.Context(), seed.Services{Users: a.Users, Products: a.Products, Orders: a.Orders},
-				seed.Options{Products: products})
-			if err != nil {
-				return describe(err)
-			}
-			return printSeedReport(cmd, rep)
+			return env.withApp(cmd, appOptions{check: notInProduction, current: true}, func(a *app.App) error {
+				rep, err := seed.Run(cmd.Context(), seed.Services{Users: a.Users, Products: a.Products, Orders: a.Orders},
+					seed.Options{Products: products})
+				if err != nil {
+					return describe(err)
+				}
+				return printSeedReport(cmd, rep)
+			})
 		},
 	}
 	cmd.Flags().IntVar(&products, "products", seed.DefaultProducts, "number of demo products")

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tienda/app"
-	"tienda/tasks"
+	"tienda/config"
 )
 
 func workerCmd(env *environment) *cobra.Command {
@@ -16,30 +16,21 @@ func workerCmd(env *environment) *cobra.Command {
 		Short: "Run background task consumers (machinery on Redis) and an outbox relay",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			loaded, log, err := env.load(cmd)
-			if err != nil {
-				return err
+			check := func(c config.Config) error {
+				if c.Redis.Addr == "" {
+					return app.ErrNoBroker
+				}
+				if concurrency == 0 {
+					concurrency = c.Tasks.Concurrency
+				}
+				if concurrency < 1 {
+					return errors.New("--concurrency must be >= 1")
+				}
+				return nil
 			}
-			tasks.RouteMachineryLogs(log)
-			if concurrency == 0 {
-				concurrency = loaded.Config.Tasks.Concurrency
-			}
-			if concurrency < 1 {
-				return usageError{errors.New("--concurrency must be >= 1")}
-			}
-			a, err := app.New(cmd.Context(), loaded.Config, log)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = a.Close() }()
-			if err := a.PrepareSchema(cmd.Context()); err != nil {
-				return err
-			}
-			err = a.Work(cmd.Context(), concurrency)
-			if errors.Is(err, app.ErrNoBroker) {
-				return usageError{err}
-			}
-			return err
+			return env.withApp(cmd, appOptions{check: check, current: true}, func(a *app.App) error {
+				return a.Work(cmd.Context(), concurrency)
+			})
 		},
 	}
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "tasks run at once (default tasks.concurrency)")
