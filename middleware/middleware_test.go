@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	mysqldriver "github.com/go-sql-driver/mysql"
 	"github.com/gin-gonic/gin"
+	mysqldriver "github.com/go-sql-driver/mysql"
 
 	"tienda/apperr"
 	"tienda/database/dbtest"
