@@ -147,6 +147,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	if h := a.Config.Debug.PprofAddr; h != "" {
+		pprofCtx, stopPprof := context.WithCancel(ctx)
+		wait, err := servePprof(pprofCtx, h, a.Log)
+		if err != nil {
+			stopPprof()
+			_ = ln.Close()
+			return err
+		}
+		defer wait()
+		defer stopPprof()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String())

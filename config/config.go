@@ -22,6 +22,7 @@ type Config struct {
 	Orders   Orders   `mapstructure:"orders"`
 	Redis    Redis    `mapstructure:"redis"`
 	Log      Log      `mapstructure:"log"`
+	Debug    Debug    `mapstructure:"debug"`
 }
 
 // App holds process-wide settings.
@@ -94,6 +95,14 @@ type Log struct {
 	Format string `mapstructure:"format"`
 }
 
+// Debug configures diagnostics that are off unless asked for.
+type Debug struct {
+	// PprofAddr is the address of a separate listener serving net/http/pprof; empty means none.
+	// It must stay private (loopback or an internal network): profiles reveal the program's
+	// internals and cost CPU to take.
+	PprofAddr string `mapstructure:"pprof_addr"`
+}
+
 // Environment names accepted by app.env.
 const (
 	EnvDevelopment = "development"
@@ -154,6 +163,7 @@ func Keys() []Key {
 		{"redis.key_prefix", "tienda:", false, "prefix of every Redis key and queue tienda uses"},
 		{"log.level", "info", false, "debug, info, warn or error"},
 		{"log.format", "", false, "text or json; empty = json in production, text otherwise"},
+		{"debug.pprof_addr", "", false, "host:port of a separate net/http/pprof listener; empty = off"},
 	}
 }
 
