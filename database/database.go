@@ -81,7 +81,11 @@ func Dialector(driver, dsn string) (gorm.Dialector, error) {
 		if err != nil {
 			return nil, err
 		}
-		return mysql.Open(full), nil
+		// MariaDB >= 10.5 makes GORM insert with RETURNING, which answers with a result set
+		// (column definitions, rows, EOF) where a plain INSERT's OK packet carries the
+		// auto-increment id that is all tienda reads back; MySQL has no RETURNING, so this also
+		// makes both behave the same.
+		return mysql.New(mysql.Config{DSN: full, DisableWithReturning: true}), nil
 	case config.DriverSQLServer:
 		return sqlserver.Open(dsn), nil
 	}
