@@ -50,6 +50,7 @@ type options struct {
 	connections, threads  int
 	products, customers   int
 	bcryptCost            int
+	pool                  int
 	jsonOut               string
 }
 
@@ -86,6 +87,7 @@ func main() {
 	flag.IntVar(&o.products, "products", 10_000, "products to seed")
 	flag.IntVar(&o.customers, "customers", 100, "customers to seed and log in")
 	flag.IntVar(&o.bcryptCost, "bcrypt-cost", 10, "bcrypt cost of the seeded hashes and of both servers")
+	flag.IntVar(&o.pool, "pool", 32, "database connection pool size of both servers (tienda: database.max_open_conns and max_idle_conns)")
 	flag.StringVar(&o.jsonOut, "json", "", "also write every result to this JSON file")
 	flag.Parse()
 	o.servers, o.scenarios = split(servers), split(scenarios)
@@ -177,8 +179,8 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Printf("tienda load benchmark: %d runs, %s per scenario after %s warm-up, %d connections, %d wrk threads, "+
-		"%d products, %d customers, bcrypt cost %d, database %s at %s\n",
-		o.runs, o.duration, o.warmup, o.connections, o.threads, o.products, o.customers, o.bcryptCost, version, server.Addr)
+		"%d products, %d customers, bcrypt cost %d, pool of %d database connections, database %s at %s\n",
+		o.runs, o.duration, o.warmup, o.connections, o.threads, o.products, o.customers, o.bcryptCost, o.pool, version, server.Addr)
 
 	var all []result
 	for r := 1; r <= o.runs; r++ {
@@ -343,7 +345,8 @@ func start(ctx context.Context, o options, admin *sql.DB, server *mysql.Config, 
 		cmd = exec.Command(o.tienda, "serve", "--addr", addr) //nolint:noctx // stopped by PID in stop
 		cmd.Env = env
 	} else {
-		cmd = exec.Command(o.limit, "-addr", addr, "-dsn", dsn, "-bcrypt-cost", strconv.Itoa(o.bcryptCost), "-ttl", "2h") //nolint:noctx // stopped by PID in stop
+		cmd = exec.Command(o.limit, "-addr", addr, "-dsn", dsn, "-bcrypt-cost", strconv.Itoa(o.bcryptCost), "-ttl", "2h", //nolint:noctx // stopped by PID in stop
+			"-max-conns", strconv.Itoa(o.pool))
 		cmd.Env = append(baseEnv(), "LIMIT_JWT_SECRET="+secret)
 	}
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &serverLog, &serverLog
@@ -378,6 +381,8 @@ func tiendaEnv(o options, dsn, secret string) []string {
 		"TIENDA_JWT_SECRET="+secret,
 		"TIENDA_JWT_TTL=2h",
 		"TIENDA_AUTH_BCRYPT_COST="+strconv.Itoa(o.bcryptCost),
+		"TIENDA_DATABASE_MAX_OPEN_CONNS="+strconv.Itoa(o.pool),
+		"TIENDA_DATABASE_MAX_IDLE_CONNS="+strconv.Itoa(o.pool),
 	)
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "TIENDA_") && !strings.HasPrefix(kv, "TIENDA_TEST_") {
