@@ -261,6 +261,10 @@ func benchRun(ctx context.Context, o options, admin *sql.DB, server *mysql.Confi
 			if err != nil {
 				return out, fmt.Errorf("%s, %s: %w", t.name, sc, err)
 			}
+			if w.Requests == 0 {
+				// A run this slow (bcrypt on a crowded machine) shows as 0 req/s, not as a crash.
+				fmt.Printf("%s, %s: no request finished in %s\n", t.name, sc, o.duration)
+			}
 			r := result{
 				Run: run, Server: t.name, Scenario: sc, Requests: w.Requests,
 				RPS:   float64(w.Requests) / (float64(w.DurationUS) / 1e6),
@@ -534,8 +538,8 @@ func runWrk(ctx context.Context, o options, base, scenario, accounts string, d t
 			if err := json.Unmarshal([]byte(raw), &w); err != nil {
 				return wrkResult{}, fmt.Errorf("wrk output %q: %w", raw, err)
 			}
-			if w.DurationUS == 0 || w.Requests == 0 && d >= o.duration {
-				return wrkResult{}, fmt.Errorf("wrk made no requests: %s", out)
+			if w.DurationUS == 0 {
+				return wrkResult{}, fmt.Errorf("wrk ran for no time: %s", out)
 			}
 			return w, nil
 		}

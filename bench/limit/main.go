@@ -34,6 +34,12 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		log.Fatalf("limit: %v", err)
+	}
+}
+
+func run() error {
 	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
 	dsn := flag.String("dsn", "", "MySQL DSN of a database migrated by `tienda migrate up`")
 	secret := flag.String("secret", os.Getenv("LIMIT_JWT_SECRET"), "HS256 secret (default $LIMIT_JWT_SECRET)")
@@ -42,18 +48,19 @@ func main() {
 	ttl := flag.Duration("ttl", time.Hour, "token lifetime")
 	flag.Parse()
 	if *dsn == "" || len(*secret) < 32 {
-		log.Fatal("limit: -dsn and a secret of >= 32 bytes are required")
+		return errors.New("-dsn and a secret of >= 32 bytes are required")
 	}
 	cfg, err := mysql.ParseDSN(*dsn)
 	if err != nil {
-		log.Fatalf("limit: %v", err)
+		return err
 	}
 	cfg.ParseTime, cfg.Loc, cfg.ClientFoundRows = true, time.UTC, true
 	cfg.Collation = "utf8mb4_unicode_ci"
 	db, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
-		log.Fatalf("limit: %v", err)
+		return err
 	}
+	defer db.Close()
 	db.SetMaxOpenConns(*conns)
 	db.SetMaxIdleConns(*conns)
 	db.SetConnMaxLifetime(time.Hour)
@@ -62,11 +69,11 @@ func main() {
 	defer stop()
 	s, err := newServer(ctx, db, []byte(*secret), *cost, *ttl)
 	if err != nil {
-		log.Fatalf("limit: %v", err)
+		return err
 	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
-		log.Fatalf("limit: %v", err)
+		return err
 	}
 	srv := &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
@@ -76,9 +83,9 @@ func main() {
 		_ = srv.Shutdown(shutdown)
 	}()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		log.Fatalf("limit: %v", err)
+		return err
 	}
-	_ = db.Close()
+	return nil
 }
 
 type server struct {
@@ -113,7 +120,8 @@ func newServer(ctx context.Context, db *sql.DB, secret []byte, cost int, ttl tim
 		{&s.insertOrder, "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) VALUES (?, 'pending', ?, ?, ?)"},
 		{&s.takeStock, "UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND deleted_at = 0 AND is_active = 1 AND stock >= ?"},
 	} {
-		if *p.dst, err = db.PrepareContext(ctx, p.query); err != nil {
+		// The statements live as long as the server; closing the pool closes them.
+		if *p.dst, err = db.PrepareContext(ctx, p.query); err != nil { //nolint:sqlclosecheck // see above
 			return nil, fmt.Errorf("prepare %q: %w", p.query, err)
 		}
 	}
@@ -278,7 +286,7 @@ func (s *server) stmt(ctx context.Context, cache map[int]*sql.Stmt, n int, build
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	st, err := s.db.PrepareContext(ctx, build(n))
+	st, err := s.db.PrepareContext(ctx, build(n)) //nolint:sqlclosecheck // cached for the server's life
 	if err != nil {
 		return nil, err
 	}
@@ -374,6 +382,7 @@ func (s *server) place(ctx context.Context, userID uint64, qty map[uint64]int64,
 	}
 	defer func() { _ = tx.Rollback() }()
 	take := tx.StmtContext(ctx, s.takeStock)
+	defer take.Close()
 	for _, id := range ids {
 		res, err := take.ExecContext(ctx, qty[id], now, id, qty[id])
 		if err != nil {
@@ -383,35 +392,18 @@ func (s *server) place(ctx context.Context, userID uint64, qty map[uint64]int64,
 			return order{}, errConflict{fmt.Sprintf("not enough stock for product %d, or it is not for sale", id)}
 		}
 	}
-	rows, err := tx.StmtContext(ctx, byIDs).QueryContext(ctx, args...)
+	prices, err := readPrices(ctx, tx.StmtContext(ctx, byIDs), args, len(ids))
 	if err != nil {
-		return order{}, err
-	}
-	type info struct {
-		sku, name string
-		price     int64
-	}
-	prices := make(map[uint64]info, len(ids))
-	for rows.Next() {
-		var id uint64
-		var in info
-		if err := rows.Scan(&id, &in.sku, &in.name, &in.price); err != nil {
-			_ = rows.Close()
-			return order{}, err
-		}
-		prices[id] = in
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return order{}, err
 	}
 	o := order{UserID: userID, Status: "pending", CreatedAt: now, UpdatedAt: now}
 	for id := range lineOrder {
-		in := prices[id]
-		it := orderItem{ProductID: id, SKU: in.sku, Name: in.name, Quantity: qty[id], UnitPriceCents: in.price, LineTotalCents: in.price * qty[id]}
+		p := prices[id]
+		it := orderItem{ProductID: id, SKU: p.sku, Name: p.name, Quantity: qty[id], UnitPriceCents: p.cents, LineTotalCents: p.cents * qty[id]}
 		o.Items = append(o.Items, it)
 		o.TotalCents += it.LineTotalCents
 	}
-	res, err := tx.StmtContext(ctx, s.insertOrder).ExecContext(ctx, userID, o.TotalCents, now, now)
+	res, err := txExec(ctx, tx, s.insertOrder, userID, o.TotalCents, now, now)
 	if err != nil {
 		return order{}, err
 	}
@@ -424,10 +416,41 @@ func (s *server) place(ctx context.Context, userID uint64, qty map[uint64]int64,
 	for _, it := range o.Items {
 		itemArgs = append(itemArgs, o.ID, it.ProductID, it.SKU, it.Name, it.Quantity, it.UnitPriceCents, it.LineTotalCents)
 	}
-	if _, err := tx.StmtContext(ctx, items).ExecContext(ctx, itemArgs...); err != nil {
+	if _, err := txExec(ctx, tx, items, itemArgs...); err != nil {
 		return order{}, err
 	}
 	return o, tx.Commit()
+}
+
+// txExec runs a prepared statement in tx.
+func txExec(ctx context.Context, tx *sql.Tx, st *sql.Stmt, args ...any) (sql.Result, error) {
+	ts := tx.StmtContext(ctx, st)
+	defer ts.Close()
+	return ts.ExecContext(ctx, args...)
+}
+
+// price is what an order line copies from its product.
+type price struct {
+	sku, name string
+	cents     int64
+}
+
+func readPrices(ctx context.Context, st *sql.Stmt, args []any, n int) (map[uint64]price, error) {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	prices := make(map[uint64]price, n)
+	for rows.Next() {
+		var id uint64
+		var p price
+		if err := rows.Scan(&id, &p.sku, &p.name, &p.cents); err != nil {
+			return nil, err
+		}
+		prices[id] = p
+	}
+	return prices, rows.Err()
 }
 
 // authenticate checks an HS256 bearer token and returns its subject.
