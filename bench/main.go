@@ -221,14 +221,6 @@ func benchRun(ctx context.Context, o options, admin *sql.DB, server *mysql.Confi
 	}
 	defer os.RemoveAll(work)
 	var targets []*target
-	defer func() {
-		for _, t := range targets {
-			m, _ := memory(t.pid)
-			if err == nil {
-				fmt.Printf("%s: peak RSS over the whole run (VmHWM) %.1f MB\n", t.name, m.hwm)
-			}
-		}
-	}()
 	var stops []func(*error)
 	defer func() {
 		for i := len(stops) - 1; i >= 0; i-- {
@@ -287,6 +279,10 @@ func benchRun(ctx context.Context, o options, admin *sql.DB, server *mysql.Confi
 			default:
 			}
 		}
+	}
+	for _, t := range targets {
+		m, _ := memory(t.pid)
+		fmt.Printf("%s: peak RSS of the whole run (VmHWM, seeding and logins included) %.1f MB\n", t.name, m.hwm)
 	}
 	return out, nil
 }
