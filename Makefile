@@ -17,7 +17,8 @@ SWAG_VERSION     := v1.16.6
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
 .PHONY: help build run test test-race lint fmt vet swag tools clean \
-	docker-build docker-up docker-down test-docker-mysql test-docker-sqlserver compose-check static-check
+	docker-build docker-up docker-down test-docker-mysql test-docker-sqlserver compose-check static-check \
+	bench bench-go
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -62,6 +63,19 @@ tools: ## install the pinned golangci-lint and swag CLIs when missing
 		$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	@$(GO) version -m $(GOBIN)/swag 2>/dev/null | grep -q "swaggo/swag[[:space:]]*$(SWAG_VERSION)" || \
 		$(GO) install github.com/swaggo/swag/cmd/swag@$(SWAG_VERSION)
+
+# ---- Benchmarks (not run by CI: too slow, and timing is no pass/fail test) ---------------------
+# BENCH_FLAGS passes flags to bench/main.go, e.g. BENCH_FLAGS='-runs 1 -duration 5s'; TIENDA_*
+# variables in the environment override tienda's benchmark configuration.
+BENCH_FLAGS ?=
+
+bench: build ## load benchmark: tienda vs the hand-written limit on MariaDB, 3 runs (~15 min; needs wrk)
+	$(GO) build -trimpath -o bin/tienda-limit ./bench/limit
+	$(GO) build -trimpath -o bin/bench ./bench
+	bin/bench -tienda $(BIN) -limit bin/tienda-limit -script bench/wrk/scenario.lua $(BENCH_FLAGS)
+
+bench-go: ## Go benchmarks of the hot paths on SQLite (handler → service → repository, JSON)
+	$(GO) test -run '^$$' -bench . -benchmem ./controllers/...
 
 clean: ## remove build output and the dev database
 	rm -rf bin tienda.db tienda.db-shm tienda.db-wal

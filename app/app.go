@@ -197,6 +197,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	defer stopMetrics()
+	if h := a.Config.Debug.PprofAddr; h != "" {
+		pprofCtx, stopPprof := context.WithCancel(ctx)
+		wait, err := servePprof(pprofCtx, h, a.Log)
+		if err != nil {
+			stopPprof()
+			_ = ln.Close()
+			return err
+		}
+		defer wait()
+		defer stopPprof()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String())

@@ -27,6 +27,7 @@ type Config struct {
 	// RateLimit and Metrics belong to operations (docs/decisions/0010-observability.md).
 	RateLimit RateLimit `mapstructure:"ratelimit"`
 	Metrics   Metrics   `mapstructure:"metrics"`
+	Debug     Debug     `mapstructure:"debug"`
 }
 
 // App holds process-wide settings.
@@ -156,6 +157,14 @@ type Metrics struct {
 	Addr string `mapstructure:"addr"`
 }
 
+// Debug configures diagnostics that are off unless asked for.
+type Debug struct {
+	// PprofAddr is the address of a separate listener serving net/http/pprof; empty means none.
+	// It must stay private (loopback or an internal network): profiles reveal the program's
+	// internals and cost CPU to take.
+	PprofAddr string `mapstructure:"pprof_addr"`
+}
+
 // Environment names accepted by app.env.
 const (
 	EnvDevelopment = "development"
@@ -241,6 +250,7 @@ func Keys() []Key {
 		{"ratelimit.user_rate", 10.0, false, "requests per second one logged-in user may sustain"},
 		{"ratelimit.user_burst", 20, false, "requests one logged-in user may send at once"},
 		{"metrics.addr", "", false, "host:port serving /metrics on its own; empty = /metrics on the API listener"},
+		{"debug.pprof_addr", "", false, "host:port of a separate net/http/pprof listener; empty = off"},
 	}
 }
 

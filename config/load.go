@@ -238,6 +238,9 @@ func validate(l *Loaded) error {
 	if err := checkAddr(c.Metrics.Addr, true); err != nil {
 		bad("metrics.addr", "%s", err)
 	}
+	if err := checkAddr(c.Debug.PprofAddr, true); err != nil {
+		bad("debug.pprof_addr", "%s", err)
+	}
 	for key, d := range map[string]time.Duration{
 		"http.read_header_timeout": c.HTTP.ReadHeaderTimeout,
 		"http.read_timeout":        c.HTTP.ReadTimeout,

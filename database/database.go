@@ -81,7 +81,11 @@ func Dialector(driver, dsn string) (gorm.Dialector, error) {
 		if err != nil {
 			return nil, err
 		}
-		return mysql.Open(full), nil
+		// MariaDB >= 10.5 makes GORM insert with RETURNING, which answers with a result set
+		// (column definitions, rows, EOF) where a plain INSERT's OK packet carries the
+		// auto-increment id that is all tienda reads back; MySQL has no RETURNING, so this also
+		// makes both behave the same.
+		return mysql.New(mysql.Config{DSN: full, DisableWithReturning: true}), nil
 	case config.DriverSQLServer:
 		return sqlserver.Open(dsn), nil
 	}
@@ -113,13 +117,24 @@ func SQLiteDSN(dsn string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// MySQLDSN completes a go-sql-driver DSN: utf8mb4, parseTime, UTC, a dial timeout, and
+// MySQLDSN completes a go-sql-driver DSN: utf8mb4, parseTime, UTC, a dial timeout,
 // clientFoundRows, so that an UPDATE reports the rows it matched (as SQLite and SQL Server do)
-// rather than only those whose values changed.
+// rather than only those whose values changed, and interpolateParams unless the DSN says
+// otherwise.
+//
+// Without interpolateParams the driver runs every query that has arguments as a server-side
+// prepare, execute and close: three packets and two round trips where one does. The load
+// benchmark (docs/benchmarks.md) measured it as the largest single cost of tienda's hot paths.
+// Interpolation is safe here because the connection charset is utf8mb4 (the driver refuses it
+// for the multibyte charsets where escaping is ambiguous) and it follows the server's
+// NO_BACKSLASH_ESCAPES mode.
 func MySQLDSN(dsn string) (string, error) {
 	c, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("database.dsn: %w", err)
+	}
+	if !strings.Contains(dsn, "interpolateParams=") {
+		c.InterpolateParams = true
 	}
 	c.ClientFoundRows = true
 	c.ParseTime = true

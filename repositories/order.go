@@ -42,10 +42,12 @@ func NewOrders(db *gorm.DB) Orders {
 // TakeStock takes qty units of a live, active product if it has them, in one conditional
 // UPDATE (no read-then-write, no SELECT ... FOR UPDATE, which SQL Server rejects). It reports
 // whether the product had them; the row stays locked until the transaction ends.
+//
+// It runs once per line of every order, so its SQL is written out (see queryRow).
 func (r Orders) TakeStock(ctx context.Context, productID uint, qty int64) (bool, error) {
-	res := r.db.WithContext(ctx).Model(&models.Product{}).
-		Where("id = ? AND is_active = ? AND stock >= ?", productID, true, qty).
-		Update("stock", gorm.Expr("stock - ?", qty))
+	res := r.db.WithContext(ctx).Exec(
+		"UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND is_active = ? AND stock >= ? AND deleted_at = 0",
+		qty, r.db.NowFunc(), productID, true, qty)
 	return res.RowsAffected == 1, translate(res.Error)
 }
 
@@ -56,11 +58,25 @@ func (r Orders) ReturnStock(ctx context.Context, productID uint, qty int64) erro
 		Update("stock", gorm.Expr("stock + ?", qty)).Error)
 }
 
-// Products returns the live products with the given ids.
+// Products returns the ID, SKU, name and price (what an order line copies) and the stock
+// (after this order took its units: it decides the low-stock alert) of the live products with
+// the given ids. It runs in every order, so its SQL is written out (see queryRow).
 func (r Orders) Products(ctx context.Context, ids []uint) ([]models.Product, error) {
-	var ps []models.Product
-	err := r.db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error
-	return ps, translate(err)
+	rows, err := r.db.WithContext(ctx).
+		Raw("SELECT id, sku, name, price_cents, stock FROM products WHERE id IN ? AND deleted_at = 0", ids).Rows()
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	ps := make([]models.Product, 0, len(ids))
+	for rows.Next() {
+		var p models.Product
+		if err := rows.Scan(&p.ID, &p.SKU, &p.Name, &p.PriceCents, &p.Stock); err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, translate(rows.Err())
 }
 
 // GetWithItems returns an order with its items.

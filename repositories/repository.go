@@ -151,6 +151,29 @@ func translate(err error) error {
 	return err
 }
 
+// queryRow runs a hand-written query of the hot paths and scans its first row into dest, or
+// returns ErrNotFound. GORM's Raw still writes the placeholders in the dialect's syntax (SQL
+// Server's @p1, ...) and expands slices for IN, and runs on db's pool or transaction; the
+// query builder and the reflective scan, the costly part of a GORM query, are skipped. The SQL
+// must be portable and must spell out the soft-delete condition (deleted_at = 0) itself.
+func queryRow(ctx context.Context, db *gorm.DB, query string, args []any, dest ...any) error {
+	rows, err := db.WithContext(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		return ErrNotFound
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return translate(rows.Close())
+}
+
 // likeEscape is the escape character of every LIKE pattern tienda builds; '!' has no special
 // meaning on any of the engines, unlike '\' (MySQL's default) or '[' (SQL Server's wildcard).
 const likeEscape = "!"

@@ -178,6 +178,10 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Users.EmailOf(ctx, 1)
 			return err
 		}},
+		{"users_session", []string{"Users.Session"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Users.Session(ctx, 1)
+			return err
+		}},
 		{"users_full_name_of", []string{"Users.FullNameOf"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Users.FullNameOf(ctx, 1)
 			return err
@@ -373,6 +377,12 @@ func TestSQLServerGolden(t *testing.T) {
 // read pages 1 to 3), generated ids for each inserted row, and a row or two for every read.
 func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 	switch {
+	case strings.HasPrefix(q, "SELECT id, sku, name, description, price_cents, stock, is_active, created_at, updated_at FROM products"):
+		return sqlrecord.Rows{Columns: []string{"id", "sku", "name", "description", "price_cents", "stock", "is_active", "created_at", "updated_at"},
+			Values: [][]driver.Value{{int64(1), "SKU-1", "Mug", "A mug", int64(1250), int64(10), true, t0, t0}}}, true
+	case strings.HasPrefix(q, "SELECT id, email, role, is_active, token_version FROM users"):
+		return sqlrecord.Rows{Columns: []string{"id", "email", "role", "is_active", "token_version"},
+			Values: [][]driver.Value{{int64(1), "ana@example.com", "customer", true, int64(0)}}}, true
 	case strings.HasPrefix(q, "SELECT CONVERT(char(10)"):
 		return sqlrecord.Rows{Columns: []string{"day", "orders", "items", "revenue_cents"},
 			Values: [][]driver.Value{{"2026-11-27", int64(3), int64(7), int64(4200)}}}, true

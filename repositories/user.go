@@ -49,6 +49,16 @@ func (r Users) ByEmail(ctx context.Context, email string) (models.User, error) {
 	return u, translate(err)
 }
 
+// Session returns what the check of every authenticated request needs of the live user with
+// id (ID, Email, Role, IsActive and TokenVersion; no password hash, no timestamps), or
+// ErrNotFound. Like Products.Get it is written out for the hot path.
+func (r Users) Session(ctx context.Context, id uint) (models.User, error) {
+	var u models.User
+	err := queryRow(ctx, r.db, "SELECT id, email, role, is_active, token_version FROM users WHERE id = ? AND deleted_at = 0",
+		[]any{id}, &u.ID, &u.Email, &u.Role, &u.IsActive, &u.TokenVersion)
+	return u, err
+}
+
 // activeAdmins selects the live, active admins.
 func (r Users) activeAdmins(ctx context.Context) *gorm.DB {
 	return r.DB(ctx).Where("role = ? AND is_active = ?", models.RoleAdmin, true)

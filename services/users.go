@@ -93,7 +93,7 @@ func (s *Users) Login(ctx context.Context, email, password, ip string) (models.U
 // user is gone, deactivated, or has changed password since. It runs on every authenticated
 // request, so a deactivation or a deletion takes effect at once.
 func (s *Users) Session(ctx context.Context, userID uint, tokenVersion int64) (Actor, error) {
-	u, err := s.store.Users.Get(ctx, userID)
+	u, err := s.store.Users.Session(ctx, userID)
 	switch {
 	case errors.Is(err, repositories.ErrNotFound):
 		return Actor{}, apperr.Unauthorized("the account no longer exists")

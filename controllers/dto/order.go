@@ -2,6 +2,7 @@ package dto
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"tienda/apperr"
@@ -83,17 +84,20 @@ func (r *PlaceOrderRequest) Validate() error {
 	case len(r.Items) > MaxOrderLines:
 		c.Add("items", "must have at most %d lines", MaxOrderLines)
 	}
-	seen := make(map[int64]bool, len(r.Items))
+	// A product appearing twice is found by comparing each line with the earlier ones: orders
+	// are short (at most MaxOrderLines), and field names are only formatted for a line that
+	// is wrong, so that a valid order costs no allocation here.
 	for i, l := range r.Items {
-		field := fmt.Sprintf("items[%d]", i)
+		field := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
 		switch {
 		case l.ProductID < 1:
-			c.Add(field+".product_id", "must be a positive integer")
-		case seen[l.ProductID]:
-			c.Add(field+".product_id", "product %d appears more than once", l.ProductID)
+			c.Add(field("product_id"), "must be a positive integer")
+		case slices.ContainsFunc(r.Items[:i], func(e OrderLineRequest) bool { return e.ProductID == l.ProductID }):
+			c.Add(field("product_id"), "product %d appears more than once", l.ProductID)
 		}
-		seen[l.ProductID] = true
-		c.Range(field+".quantity", l.Quantity, 1, MaxQuantity)
+		if l.Quantity < 1 || l.Quantity > MaxQuantity {
+			c.Range(field("quantity"), l.Quantity, 1, MaxQuantity)
+		}
 	}
 	return c.Err()
 }

@@ -1,1 +1,1 @@
-SELECT * FROM "products" WHERE id IN (@p1,@p2,@p3) AND "products"."deleted_at" = @p4;
+SELECT id, sku, name, price_cents, stock FROM products WHERE id IN (@p1,@p2,@p3) AND deleted_at = 0;

@@ -1,1 +1,1 @@
-SELECT * FROM "products" WHERE id = @p1 AND "products"."deleted_at" = @p2 ORDER BY "id" OFFSET 0 ROW FETCH NEXT 1 ROWS ONLY;
+SELECT id, sku, name, description, price_cents, stock, is_active, created_at, updated_at FROM products WHERE id = @p1 AND deleted_at = 0;

@@ -1,0 +1,69 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"tienda/app/apptest"
+	"tienda/config"
+	"tienda/database/dbtest"
+)
+
+// TestPprofOnlyOnItsOwnListener checks that debug.pprof_addr serves the profiles on a listener
+// of its own, and that the API's address does not serve them.
+func TestPprofOnlyOnItsOwnListener(t *testing.T) {
+	pprofAddr := freeAddr(t)
+	e := apptest.New(t, dbtest.Engines()[0], apptest.WithConfig(func(c *config.Config) { c.Debug.PprofAddr = pprofAddr }))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.App.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+
+	if code, body := get(t, "http://"+pprofAddr+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("pprof listener: %d %q, want 200 with the profile index", code, body)
+	}
+	if code, _ := get(t, "http://"+ln.Addr().String()+"/debug/pprof/"); code != http.StatusNotFound {
+		t.Errorf("API listener: /debug/pprof/ answered %d, want 404", code)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
