@@ -18,7 +18,7 @@ import (
 // schema lists what the migrations must have created: table → indexes and constraints.
 var wantIndexes = map[string][]string{
 	"users":            {"ux_users_email_live", "ix_users_role", "ix_users_is_active", "ix_users_created_at"},
-	"products":         {"ux_products_sku_live", "ix_products_name", "ix_products_price_cents", "ix_products_stock", "ix_products_is_active", "ix_products_created_at"},
+	"products":         {"ux_products_sku_live", "ix_products_name", "ix_products_price_cents", "ix_products_stock", "ix_products_is_active", "ix_products_created_at", "ix_products_live_active"},
 	"orders":           {"ix_orders_user_id", "ix_orders_status", "ix_orders_total_cents", "ix_orders_created_at"},
 	"order_items":      {"ix_order_items_order_id", "ix_order_items_product_id"},
 	"idempotency_keys": {"ux_idempotency_keys_user_key", "ix_idempotency_keys_expires_at"},

@@ -47,5 +47,8 @@ SELECT count(*) FROM "migrations" WHERE id = @p1;
 CREATE TABLE "deliveries" ("id" bigint IDENTITY(1,1),"dedupe_key" nvarchar(128) NOT NULL,"state" nvarchar(16) NOT NULL,"lease_until" datetimeoffset(6) NOT NULL,"attempts" bigint NOT NULL DEFAULT 1,"sent_at" datetimeoffset(6),"created_at" datetimeoffset(6) NOT NULL,"updated_at" datetimeoffset(6) NOT NULL,PRIMARY KEY ("id"));
 CREATE UNIQUE INDEX "ux_deliveries_dedupe_key" ON "deliveries"("dedupe_key");
 INSERT INTO "migrations" ("id") VALUES (@p1);
+SELECT count(*) FROM "migrations" WHERE id = @p1;
+CREATE INDEX ix_products_live_active ON products (deleted_at, is_active);
+INSERT INTO "migrations" ("id") VALUES (@p1);
 COMMIT;
 EXEC sp_releaseapplock @Resource = @p1, @LockOwner = 'Session';

@@ -1,0 +1,1 @@
+DROP INDEX "ix_products_live_active" ON "products";
