@@ -349,7 +349,8 @@ func faultLoad(t *testing.T, engine dbtest.Engine, killDB bool) {
 
 	checkStock(t, e, initial)
 	drained := time.Now()
-	waitDrained(t, e, 60*time.Second)
+	// Usually 5-30s under -race: lost tasks wait for redelivery, failed ones for their backoff.
+	waitDrained(t, e, 2*time.Minute)
 	t.Logf("outbox drained in %s", time.Since(drained).Round(time.Millisecond))
 	time.Sleep(500 * time.Millisecond) // a duplicate would arrive now
 	checkConfirmations(t, e, srv, load.placed)
