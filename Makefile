@@ -16,7 +16,7 @@ GOLANGCI_VERSION := v2.15.0
 SWAG_VERSION     := v1.16.6
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: help build run test test-race lint fmt vet swag tools clean \
+.PHONY: help build run test test-race soak lint fmt vet swag tools clean \
 	docker-build docker-up docker-down test-docker-mysql test-docker-sqlserver compose-check static-check \
 	bench bench-go
 
@@ -44,6 +44,13 @@ test: ## run the tests (SQLite, plus MariaDB when it answers on 127.0.0.1:3306)
 
 test-race: ## the tests with the race detector
 	@$(MAKE) --no-print-directory test TESTFLAGS="-race $(TESTFLAGS)"
+
+# The soak test is not part of `make test` (it skips without SOAK=1): a bounded mixed load on
+# MariaDB with a worker, sampling heap and goroutines; SOAK_DURATION=30s for a short run.
+SOAK_DURATION ?= 3m
+soak: ## mixed load for SOAK_DURATION (3m) on MariaDB; fails if memory or goroutines grow or a request fails
+	@export TIENDA_TEST_MYSQL_DSN="$${TIENDA_TEST_MYSQL_DSN:-$(MYSQL_TEST_DSN)}"; \
+	SOAK=1 SOAK_DURATION='$(SOAK_DURATION)' $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 60m $(TESTFLAGS) ./tasks/
 
 vet: ## go vet
 	$(GO) vet ./...

@@ -1,7 +1,10 @@
 package database
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
+	"net"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
 	mssql "github.com/microsoft/go-mssqldb"
@@ -25,4 +28,26 @@ func Retryable(err error) bool {
 	// a plain "database is locked" arrives as a bare sqlite3.ExtendedErrorCode. errors.Is
 	// matches BUSY and LOCKED (and their extended codes) in every form.
 	return errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED)
+}
+
+// ConnectionLost reports whether err means the connection to the database broke under the
+// statement: killed (MariaDB 1927), the server shutting down (1053), the driver finding its
+// connection dead (driver.ErrBadConn, go-sql-driver's ErrInvalidConn), or a network error. The
+// database is then unavailable for this request rather than the request being wrong: the caller
+// answers 503. Inside a transaction the server rolled the work back, unless the connection broke
+// during COMMIT, whose outcome is unknown.
+func ConnectionLost(err error) bool {
+	// A context's deadline also satisfies net.Error; it is the request giving up, not the
+	// connection breaking.
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) {
+		return true
+	}
+	if me, ok := errors.AsType[*mysqldriver.MySQLError](err); ok {
+		return me.Number == 1927 || me.Number == 1053
+	}
+	_, ok := errors.AsType[net.Error](err)
+	return ok
 }

@@ -2,9 +2,12 @@ package database_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
@@ -76,4 +79,31 @@ func sqliteBusy(t *testing.T) error {
 		t.Fatalf("second writer: err = %v, want SQLITE_BUSY", err)
 	}
 	return err
+}
+
+func TestConnectionLost(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"bad connection", driver.ErrBadConn, true},
+		{"bad connection wrapped", fmt.Errorf("tx: %w", driver.ErrBadConn), true},
+		{"mysql invalid connection", mysqldriver.ErrInvalidConn, true},
+		{"mariadb connection killed 1927", &mysqldriver.MySQLError{Number: 1927}, true},
+		{"mysql server shutdown 1053", &mysqldriver.MySQLError{Number: 1053}, true},
+		{"mysql deadlock 1213", &mysqldriver.MySQLError{Number: 1213}, false},
+		{"mysql duplicate key 1062", &mysqldriver.MySQLError{Number: 1062}, false},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, true},
+		{"sqlserver deadlock 1205", mssql.Error{Number: 1205}, false},
+		{"deadline", context.DeadlineExceeded, false},
+		{"not found", gorm.ErrRecordNotFound, false},
+		{"other", errors.New("boom"), false},
+	}
+	for _, c := range cases {
+		if got := database.ConnectionLost(c.err); got != c.want {
+			t.Errorf("%s: ConnectionLost(%v) = %v, want %v", c.name, c.err, got, c.want)
+		}
+	}
 }

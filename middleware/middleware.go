@@ -100,8 +100,8 @@ func Recover(log *slog.Logger) gin.HandlerFunc {
 }
 
 // Errors writes the error a handler left in c.Errors as the contract's envelope: application
-// errors with their own status, lost lock races and timeouts as 503 `unavailable`, anything else
-// as a logged 500 `internal` that shows nothing of the cause.
+// errors with their own status, lost lock races, timeouts and lost database connections as 503
+// `unavailable`, anything else as a logged 500 `internal` that shows nothing of the cause.
 func Errors(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
@@ -120,6 +120,10 @@ func WriteError(c *gin.Context, log *slog.Logger, err error) {
 	case errors.Is(err, context.DeadlineExceeded), database.Retryable(err):
 		log.WarnContext(c.Request.Context(), "request gave up", "error", err)
 		ae = apperr.Unavailable(err, "the service is busy; try again")
+		ae.RetryAfter = 1
+	case database.ConnectionLost(err):
+		log.WarnContext(c.Request.Context(), "database connection lost", "error", err)
+		ae = apperr.Unavailable(err, "a service this request needs is unavailable; try again")
 		ae.RetryAfter = 1
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.

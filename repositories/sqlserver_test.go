@@ -464,3 +464,49 @@ func TestSQLServerDeadlockIsRetried(t *testing.T) {
 		t.Errorf("recorded %d rollbacks, want 4:\n%s", n, strings.Join(stmts, "\n"))
 	}
 }
+
+// TestLostConnectionIsRetriedBeforeCommitOnly: a transaction whose connection broke under one of
+// its statements was rolled back by the server and is run again; one whose connection broke
+// during COMMIT may have been committed, so it is not run a second time (it could place an order
+// twice), and the error says the connection was lost (the middleware's 503).
+func TestLostConnectionIsRetriedBeforeCommitOnly(t *testing.T) {
+	cases := []struct {
+		name      string
+		failing   string // prefix of the statement that fails
+		failures  int    // how often it fails before it succeeds
+		wantCalls int
+		wantErr   bool
+	}{
+		{"broken under a statement, then fine", "UPDATE", 2, 3, false},
+		{"broken under every statement", "UPDATE", 100, 4, true},
+		{"broken during COMMIT", "COMMIT", 1, 1, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db, rec, err := sqlrecord.SQLServer(sqlServerAnswer, database.GormConfig(dbtest.Logger(), 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			failed := 0
+			rec.FailWith(func(q string) error {
+				if strings.HasPrefix(q, c.failing) && failed < c.failures {
+					failed++
+					return driver.ErrBadConn
+				}
+				return nil
+			})
+			calls := 0
+			err = repositories.NewStore(db).InTx(context.Background(), func(tx *repositories.Store) error {
+				calls++
+				_, err := tx.Orders.TakeStock(context.Background(), 1, 1)
+				return err
+			})
+			if calls != c.wantCalls {
+				t.Errorf("the transaction ran %d times, want %d", calls, c.wantCalls)
+			}
+			if c.wantErr != (err != nil) || err != nil && !database.ConnectionLost(err) {
+				t.Errorf("err = %v; want error: %v, and a ConnectionLost one if any", err, c.wantErr)
+			}
+		})
+	}
+}

@@ -38,16 +38,24 @@ func NewStore(db *gorm.DB) *Store {
 const maxAttempts = 4
 
 // InTx runs fn in one transaction with repositories bound to it: committed when fn returns nil,
-// rolled back otherwise. A transaction chosen as a deadlock victim or timed out waiting for a
-// lock is run again from the start, a few times, with a short growing pause; if it still
-// fails, the error satisfies database.Retryable and the caller answers 503.
+// rolled back otherwise. A transaction chosen as a deadlock victim, timed out waiting for a lock,
+// or whose database connection broke before COMMIT (the server rolled it back) is run again from
+// the start, a few times, with a short growing pause; if it still fails, the error satisfies
+// database.Retryable or database.ConnectionLost and the caller answers 503. One whose connection
+// broke during COMMIT is not run again: it may have been committed, and a rerun could do its
+// work twice (an order placed twice). Its error satisfies database.ConnectionLost (503 too); a
+// client that retries with the same Idempotency-Key finds out safely.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		committing := false
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(NewStore(tx))
+			ferr := fn(NewStore(tx))
+			committing = ferr == nil
+			return ferr
 		})
-		if !database.Retryable(err) || attempt == maxAttempts {
+		rerun := database.Retryable(err) || database.ConnectionLost(err) && !committing
+		if !rerun || attempt == maxAttempts {
 			break
 		}
 		select {

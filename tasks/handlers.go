@@ -14,6 +14,7 @@ import (
 
 	mtasks "github.com/RichardKnop/machinery/v2/tasks"
 
+	"tienda/database"
 	"tienda/models"
 	"tienda/repositories"
 	"tienda/services"
@@ -178,7 +179,25 @@ func (h *Handlers) deliver(ctx context.Context, key string, build func() (Email,
 		}
 		return err
 	}
-	return h.Store.Deliveries.MarkSent(context.WithoutCancel(ctx), key, h.Now())
+	return h.markSent(context.WithoutCancel(ctx), key)
+}
+
+// markSent records that the message named key went out. The email is gone already: were the
+// record lost to a broken database connection, the claim would run out and a rerun of the task
+// would send the email again. So a lost connection is retried a few times over about a second
+// (the update is idempotent), well within the lease.
+func (h *Handlers) markSent(ctx context.Context, key string) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+		}
+		err = h.Store.Deliveries.MarkSent(ctx, key, h.Now())
+		if !database.ConnectionLost(err) {
+			return err
+		}
+	}
+	return err
 }
 
 // SalesReport builds the daily sales totals between the job's from and to dates (inclusive),

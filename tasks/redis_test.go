@@ -2,7 +2,6 @@ package tasks_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -34,18 +33,7 @@ func fastRedelivery(c *config.Config) {
 // work runs a task worker in this process until the test ends.
 func work(t *testing.T, e *apptest.Env) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := e.App.Queue.Work(ctx, 2, 5*time.Second); err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	workN(t, e, 2)
 }
 
 // emailsFor counts the confirmations received for an order.

@@ -38,9 +38,10 @@ type Server struct {
 
 	srv *smtp.Server
 
-	mu     sync.Mutex
-	msgs   []Message
-	onMail func()
+	mu       sync.Mutex
+	msgs     []Message
+	received int
+	onMail   func()
 }
 
 // Start starts a server, stopped in t.Cleanup.
@@ -81,6 +82,21 @@ func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Message(nil), s.msgs...)
+}
+
+// Received returns how many messages arrived since the server started, forgotten ones included.
+func (s *Server) Received() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.received
+}
+
+// Forget drops the messages kept so far (Received still counts them), so that a long test does
+// not hold every email in memory.
+func (s *Server) Forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = nil
 }
 
 // Wait returns the messages once at least n arrived, failing the test after timeout.
@@ -133,6 +149,7 @@ func (ss *session) Data(r io.Reader) error {
 	m.From, m.To = ss.from, ss.to
 	ss.s.mu.Lock()
 	ss.s.msgs = append(ss.s.msgs, m)
+	ss.s.received++
 	ss.s.mu.Unlock()
 	return nil
 }
