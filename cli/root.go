@@ -17,6 +17,7 @@ import (
 
 	"tienda/app"
 	"tienda/config"
+	"tienda/database"
 	"tienda/tasks"
 )
 
@@ -172,6 +173,7 @@ func (e *environment) withApp(cmd *cobra.Command, opts appOptions, fn func(a *ap
 		}
 	}
 	tasks.RouteMachineryLogs(log)
+	database.RouteDriverLogs(log)
 	a, err := app.New(cmd.Context(), loaded.Config, log)
 	if err != nil {
 		return err

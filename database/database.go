@@ -190,3 +190,17 @@ func (l queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (stri
 func (queryLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
 	return sql, nil
 }
+
+// RouteDriverLogs sends the MySQL driver's own log lines ("unexpected EOF" when a connection
+// dies, and the like) to log at warning level instead of straight to stderr. The driver keeps
+// its logger in a package variable, so this affects the whole process: call it once, at
+// start-up.
+func RouteDriverLogs(log *slog.Logger) {
+	_ = mysqldriver.SetLogger(driverLogger{log}) // fails only for a nil logger
+}
+
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Print(v ...any) {
+	l.log.Warn(strings.TrimSpace(fmt.Sprint(v...)), "component", "mysql-driver")
+}
