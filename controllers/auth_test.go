@@ -124,7 +124,7 @@ func TestRegisterValidation(t *testing.T) {
 	pw73 := strings.Repeat("p", 73)
 	pw72multi := strings.Repeat("é", 36) // 72 bytes in 36 characters
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		c := newClient(t, e, pw72, pw73, pw72multi, "1234567", "12345678")
+		c := newClient(t, e, pw72, pw73, pw72multi, "1234567", "12345678", "€€€", strings.Repeat("é", 7))
 
 		u := register(t, c, "  Ana.Perez@Example.COM ", apptest.Password, "Ana")
 		if u.Email != "ana.perez@example.com" {
@@ -151,6 +151,10 @@ func TestRegisterValidation(t *testing.T) {
 			field string
 		}{
 			{"password 7 bytes", body("p7@example.com", "1234567", "X"), "password"},
+			// Found by FuzzRegisterRequest: the minimum was counted in bytes, so three
+			// three-byte characters passed for a password of 8.
+			{"password 3 characters in 9 bytes", body("p3@example.com", "€€€", "X"), "password"},
+			{"password 7 characters in 14 bytes", body("p7m@example.com", strings.Repeat("é", 7), "X"), "password"},
 			{"password 73 bytes", body("p73@example.com", pw73, "X"), "password"},
 			{"password 73 bytes of two-byte chars", body("p73m@example.com", pw72multi+"x", "X"), "password"},
 			{"password empty", body("p0@example.com", "", "X"), "password"},

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tienda/apperr"
 	"tienda/models"
@@ -145,8 +146,8 @@ func checkEmail(c *apperr.Checker, raw string) string {
 
 func checkPassword(c *apperr.Checker, p string) {
 	switch {
-	case len(p) < services.MinPasswordBytes:
-		c.Add("password", "must be at least %d bytes", services.MinPasswordBytes)
+	case utf8.RuneCountInString(p) < services.MinPasswordChars:
+		c.Add("password", "must be at least %d characters", services.MinPasswordChars)
 	case len(p) > services.MaxPasswordBytes:
 		c.Add("password", "must be at most %d bytes", services.MaxPasswordBytes)
 	}
