@@ -32,6 +32,7 @@ func All() []*gormigrate.Migration {
 		userTokenVersion(),
 		ordersSupport(),
 		deliveries(),
+		idempotencyKeyExact(),
 	}
 }
 
