@@ -732,6 +732,20 @@ func (f *apiFuzzer) itemProblem(c *fuzzCase, it map[string]any, num func(map[str
 		}
 		return false, false
 	}
+	// q: a case-insensitive "contains" on two text fields; checked for printable ASCII queries,
+	// whose case folding is the same in Go and in every engine's collation. (A NUL matches every
+	// row on SQLite, whose LIKE stops at it, and ignorable characters such as U+200D on MariaDB.)
+	if qv := strings.TrimSpace(q.Get("q")); qv != "" && printableASCII(qv) {
+		fields := map[string][]string{"GET /products": {"name", "sku"}, "GET /users": {"email", "full_name"}}[c.op.key]
+		found := false
+		for _, name := range fields {
+			v, _ := it[name].(string)
+			found = found || strings.Contains(strings.ToLower(v), strings.ToLower(qv))
+		}
+		if !found {
+			return fmt.Sprintf("filter q=%q not applied to %v", qv, fields)
+		}
+	}
 	switch c.op.key {
 	case "GET /orders":
 		if c.role != roleAdmin && uint(num(it, "user_id")) != f.customer.ID {
@@ -769,6 +783,15 @@ func (f *apiFuzzer) itemProblem(c *fuzzCase, it map[string]any, num func(map[str
 		}
 	}
 	return ""
+}
+
+func printableASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // sortProblem checks that two neighbours of a list sorted by a single numeric or time field are
