@@ -434,7 +434,9 @@ func oneOfValues(vs ...string) func(string) bool {
 
 func boolValue(s string) bool { return oneOfValues("true", "false", "1", "0")(strings.ToLower(s)) }
 
-func textValue(s string) bool { return apperr.Len(strings.TrimSpace(s)) <= MaxQueryLength }
+func textValue(s string) bool {
+	return apperr.Len(strings.TrimSpace(s)) <= MaxQueryLength && !strings.Contains(s, "\x00")
+}
 
 var listContract = map[string]listParams{
 	"products": {[]string{"id", "name", "price_cents", "created_at"}, map[string]func(string) bool{

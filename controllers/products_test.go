@@ -488,6 +488,7 @@ func TestInactiveProductsVisibility(t *testing.T) {
 			}
 		}
 		expectDetail(t, e.Get("/products?is_active=maybe", admin), http.StatusBadRequest, "bad_request", "is_active", "is_active=maybe")
+		expectDetail(t, e.Get("/products?q=%00", ""), http.StatusBadRequest, "bad_request", "q", "q=%00 (SQLite's LIKE stops at a NUL)")
 	})
 }
 

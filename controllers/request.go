@@ -169,11 +169,16 @@ func (q *query) bool(name string) *bool {
 	return nil
 }
 
-// text reads an optional free-text parameter of at most MaxQueryLength characters.
+// text reads an optional free-text parameter of at most MaxQueryLength characters, without NUL.
 func (q *query) text(name string) string {
 	s := strings.TrimSpace(q.c.Query(name))
-	if apperr.Len(s) > MaxQueryLength {
+	switch {
+	case apperr.Len(s) > MaxQueryLength:
 		q.errors.Add(name, "must be at most %d characters", MaxQueryLength)
+		return ""
+	case strings.ContainsRune(s, 0):
+		// SQLite's LIKE stops at a NUL: "a\x00b" would search for "a", and "\x00" match all.
+		q.errors.Add(name, "must not contain NUL characters")
 		return ""
 	}
 	return s
