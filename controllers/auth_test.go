@@ -460,6 +460,29 @@ func TestLoginThrottlePerEmail(t *testing.T) {
 	}, throttleConfig(15*time.Minute, true))
 }
 
+// TestLoginThrottleCountsEverySpellingOfAnEmail: MariaDB's collation ignores characters such as
+// U+200D, so it matches "\u200dvictim@example.com" to victim@example.com. Each spelling had its
+// own failure count, so once the email was throttled, guessing went on under other spellings,
+// and a right guess logged in.
+func TestLoginThrottleCountsEverySpellingOfAnEmail(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newClient(t, e)
+		register(t, c, "victim@example.com", apptest.Password, "Victim")
+		for i := range 3 {
+			expectError(t, loginFrom(c, fmt.Sprintf("198.51.100.%d", i+1), "victim@example.com", "wrong!"),
+				http.StatusUnauthorized, "unauthorized", fmt.Sprintf("failure %d", i+1))
+		}
+		expectThrottled(t, loginFrom(c, "198.51.100.9", "victim@example.com", apptest.Password), 15*time.Minute, "the email after 3 failures")
+		for i, spelling := range []string{"\u200dvictim@example.com", "vic\u00adtim@example.com", "victim\u200b@example.com", "VICTIM@example.com"} {
+			r := loginFrom(c, fmt.Sprintf("198.51.100.%d", 20+i), spelling, apptest.Password)
+			if r.Code == http.StatusOK {
+				t.Errorf("login as %q with the right password from a fresh address: 200 while victim@example.com is throttled", spelling)
+			}
+		}
+	}, throttleConfig(15*time.Minute, true))
+}
+
 func TestLoginThrottlePerIP(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
