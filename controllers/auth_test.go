@@ -168,6 +168,12 @@ func TestRegisterValidation(t *testing.T) {
 			{"two emails", body("a@example.com, b@example.com", apptest.Password, "X"), "email"},
 			{"email with a space", body("an a@example.com", apptest.Password, "X"), "email"},
 			{"email 255 chars", body(strings.Repeat("a", 243)+"@example.com", apptest.Password, "X"), "email"},
+			// Invisible characters made a lookalike of an existing address: another account on
+			// SQLite, the same one for MariaDB's collation.
+			{"email with a zero-width space", body("ana.perez\u200b@example.com", apptest.Password, "X"), "email"},
+			{"email with a zero-width joiner", body("\u200dana.perez@example.com", apptest.Password, "X"), "email"},
+			{"email with a soft hyphen", body("ana.pe\u00adrez@example.com", apptest.Password, "X"), "email"},
+			{"email with a right-to-left override", body("\u202eana.perez@example.com", apptest.Password, "X"), "email"},
 			{"full_name empty", body("fn@example.com", apptest.Password, " "), "full_name"},
 			{"full_name 201 chars", body("fn2@example.com", apptest.Password, strings.Repeat("n", 201)), "full_name"},
 			{"nothing", map[string]string{}, "email"},

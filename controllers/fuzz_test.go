@@ -27,6 +27,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -162,6 +163,8 @@ func email(e string) string {
 		return "email length out of range"
 	case err != nil || addr.Address != e || at < 1 || !strings.Contains(e[at:], "."):
 		return "email is not a plain address"
+	case strings.IndexFunc(e, func(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }) >= 0:
+		return "email has invisible characters"
 	}
 	return ""
 }
