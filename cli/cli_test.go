@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"tienda/cli"
 	"tienda/config"
 	"tienda/database/dbtest"
@@ -214,5 +216,19 @@ func TestSeedRefusals(t *testing.T) {
 		if code != cli.ExitUsage {
 			t.Errorf("%s: exit %d, stderr %q; want %d", name, code, stderr, cli.ExitUsage)
 		}
+	}
+}
+
+// TestGinReleaseModeOutsideDevelopment: gin's debug mode (route listing, warnings) is only for a
+// developer watching `serve`; production runs in release mode.
+func TestGinReleaseModeOutsideDevelopment(t *testing.T) {
+	gin.SetMode(gin.DebugMode)
+	t.Cleanup(func() { gin.SetMode(gin.TestMode) })
+	code, _, stderr := run(t, context.Background(), []string{"TIENDA_APP_ENV=production"}, "config", "show")
+	if code != 0 {
+		t.Fatalf("config show in production: exit %d, %s", code, stderr)
+	}
+	if gin.Mode() != gin.ReleaseMode {
+		t.Errorf("gin mode in production = %q, want release", gin.Mode())
 	}
 }

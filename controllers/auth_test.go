@@ -124,7 +124,7 @@ func TestRegisterValidation(t *testing.T) {
 	pw73 := strings.Repeat("p", 73)
 	pw72multi := strings.Repeat("é", 36) // 72 bytes in 36 characters
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		c := newClient(t, e, pw72, pw73, pw72multi, "1234567", "12345678")
+		c := newClient(t, e, pw72, pw73, pw72multi, "1234567", "12345678", "€€€", strings.Repeat("é", 7))
 
 		u := register(t, c, "  Ana.Perez@Example.COM ", apptest.Password, "Ana")
 		if u.Email != "ana.perez@example.com" {
@@ -151,6 +151,10 @@ func TestRegisterValidation(t *testing.T) {
 			field string
 		}{
 			{"password 7 bytes", body("p7@example.com", "1234567", "X"), "password"},
+			// Found by FuzzRegisterRequest: the minimum was counted in bytes, so three
+			// three-byte characters passed for a password of 8.
+			{"password 3 characters in 9 bytes", body("p3@example.com", "€€€", "X"), "password"},
+			{"password 7 characters in 14 bytes", body("p7m@example.com", strings.Repeat("é", 7), "X"), "password"},
 			{"password 73 bytes", body("p73@example.com", pw73, "X"), "password"},
 			{"password 73 bytes of two-byte chars", body("p73m@example.com", pw72multi+"x", "X"), "password"},
 			{"password empty", body("p0@example.com", "", "X"), "password"},
@@ -164,6 +168,12 @@ func TestRegisterValidation(t *testing.T) {
 			{"two emails", body("a@example.com, b@example.com", apptest.Password, "X"), "email"},
 			{"email with a space", body("an a@example.com", apptest.Password, "X"), "email"},
 			{"email 255 chars", body(strings.Repeat("a", 243)+"@example.com", apptest.Password, "X"), "email"},
+			// Invisible characters made a lookalike of an existing address: another account on
+			// SQLite, the same one for MariaDB's collation.
+			{"email with a zero-width space", body("ana.perez\u200b@example.com", apptest.Password, "X"), "email"},
+			{"email with a zero-width joiner", body("\u200dana.perez@example.com", apptest.Password, "X"), "email"},
+			{"email with a soft hyphen", body("ana.pe\u00adrez@example.com", apptest.Password, "X"), "email"},
+			{"email with a right-to-left override", body("\u202eana.perez@example.com", apptest.Password, "X"), "email"},
 			{"full_name empty", body("fn@example.com", apptest.Password, " "), "full_name"},
 			{"full_name 201 chars", body("fn2@example.com", apptest.Password, strings.Repeat("n", 201)), "full_name"},
 			{"nothing", map[string]string{}, "email"},
@@ -453,6 +463,29 @@ func TestLoginThrottlePerEmail(t *testing.T) {
 
 		e.Clock.Advance(16 * time.Minute)
 		apptest.Expect(t, loginFrom(c, "198.51.100.4", "victim@example.com", apptest.Password), http.StatusOK, "login after the window")
+	}, throttleConfig(15*time.Minute, true))
+}
+
+// TestLoginThrottleCountsEverySpellingOfAnEmail: MariaDB's collation ignores characters such as
+// U+200D, so it matches "\u200dvictim@example.com" to victim@example.com. Each spelling had its
+// own failure count, so once the email was throttled, guessing went on under other spellings,
+// and a right guess logged in.
+func TestLoginThrottleCountsEverySpellingOfAnEmail(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newClient(t, e)
+		register(t, c, "victim@example.com", apptest.Password, "Victim")
+		for i := range 3 {
+			expectError(t, loginFrom(c, fmt.Sprintf("198.51.100.%d", i+1), "victim@example.com", "wrong!"),
+				http.StatusUnauthorized, "unauthorized", fmt.Sprintf("failure %d", i+1))
+		}
+		expectThrottled(t, loginFrom(c, "198.51.100.9", "victim@example.com", apptest.Password), 15*time.Minute, "the email after 3 failures")
+		for i, spelling := range []string{"\u200dvictim@example.com", "vic\u00adtim@example.com", "victim\u200b@example.com", "VICTIM@example.com"} {
+			r := loginFrom(c, fmt.Sprintf("198.51.100.%d", 20+i), spelling, apptest.Password)
+			if r.Code == http.StatusOK {
+				t.Errorf("login as %q with the right password from a fresh address: 200 while victim@example.com is throttled", spelling)
+			}
+		}
 	}, throttleConfig(15*time.Minute, true))
 }
 

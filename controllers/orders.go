@@ -81,7 +81,7 @@ func (oc Orders) Create(c *gin.Context) {
 //	@Param			user_id		query		int		false	"admins: orders of this user"	minimum(1)
 //	@Param			status		query		string	false	"status"						Enums(pending, paid, shipped, delivered, cancelled)
 //	@Param			sort		query		string	false	"comma-separated fields, '-' for descending"	Enums(id, -id, created_at, -created_at, total_cents, -total_cents)
-//	@Param			page		query		int		false	"page number"	minimum(1)	default(1)
+//	@Param			page		query		int		false	"page number"	minimum(1)	maximum(1000000)	default(1)
 //	@Param			page_size	query		int		false	"items per page"	minimum(1)	maximum(100)	default(20)
 //	@Success		200			{object}	dto.Page[dto.Order]
 //	@Failure		400			{object}	dto.ErrorResponse	"bad parameter"

@@ -258,6 +258,36 @@ func run(n int, fn func(i int)) {
 }
 
 // TestNoOversell races 200 orders of one unit for a product with 50 in stock.
+// TestIdempotencyKeysAreCaseSensitive: an Idempotency-Key is an opaque token, so keys that
+// differ only in case are different keys on every engine (they were one key on MariaDB, whose
+// case-insensitive collation the column had, and two on SQLite).
+func TestIdempotencyKeysAreCaseSensitive(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin, cust := e.Admin(), e.Customer()
+		p := newProduct(t, e, admin, "IDEM-CASE", 100, 100)
+		send := func(key string) apptest.Response {
+			return e.Do(apptest.Request{Method: http.MethodPost, Path: "/orders", Token: cust.Token,
+				Body: orderBody(line{p, 1}), Headers: map[string]string{"Idempotency-Key": key}})
+		}
+		ids := map[uint]string{}
+		for _, key := range []string{"Key-A", "key-a", "KEY-A", "kEy-A"} {
+			o := decode[orderJSON](t, send(key), http.StatusCreated, "order with Idempotency-Key "+key)
+			if other, ok := ids[o.ID]; ok {
+				t.Errorf("keys %q and %q gave the same order %d", other, key, o.ID)
+			}
+			ids[o.ID] = key
+		}
+		again := decode[orderJSON](t, send("key-a"), http.StatusOK, "retry with key-a")
+		if ids[again.ID] != "key-a" {
+			t.Errorf("retry with key-a returned the order of %q", ids[again.ID])
+		}
+		if s := stockOf(t, e.DB, p); s != 96 {
+			t.Errorf("stock %d, want 96 after four orders", s)
+		}
+	})
+}
+
 func TestNoOversell(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		admin := e.Admin()

@@ -43,7 +43,7 @@ type Products struct {
 //	@Param			in_stock		query		bool	false	"only products with (true) or without (false) stock"
 //	@Param			is_active		query		bool	false	"admins only: active (true) or inactive (false) products"
 //	@Param			sort			query		string	false	"comma-separated fields, '-' for descending"	Enums(id, -id, name, -name, price_cents, -price_cents, created_at, -created_at)
-//	@Param			page			query		int		false	"page number"								minimum(1)	default(1)
+//	@Param			page			query		int		false	"page number"								minimum(1)	maximum(1000000)	default(1)
 //	@Param			page_size		query		int		false	"items per page"							minimum(1)	maximum(100)	default(20)
 //	@Success		200				{object}	dto.Page[dto.Product]
 //	@Failure		400				{object}	dto.ErrorResponse	"bad parameter"

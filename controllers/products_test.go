@@ -276,6 +276,7 @@ func TestProductUpdateValidation(t *testing.T) {
 			{"price_cents a string", full(func(b map[string]any) { b["price_cents"] = "5" }), 400, "bad_request", "price_cents"},
 			{"malformed JSON", `{"sku":`, 400, "bad_request", ""},
 			{"empty body", "", 400, "bad_request", ""},
+			{"null", "null", 400, "bad_request", ""},
 		}
 		patch := []validationCase{
 			{"sku empty", map[string]any{"sku": ""}, 422, "validation_error", "sku"},
@@ -292,6 +293,9 @@ func TestProductUpdateValidation(t *testing.T) {
 			{"malformed JSON", `{"stock": 0`, 400, "bad_request", ""},
 			{"empty body", "", 400, "bad_request", ""},
 			{"an array", `[{"stock":0}]`, 400, "bad_request", ""},
+			// Found by the API fuzzer: null decoded as an empty patch and answered 200.
+			{"null", "null", 400, "bad_request", ""},
+			{"null with spaces", " null \n", 400, "bad_request", ""},
 		}
 		for _, c := range put {
 			t.Run("PUT "+c.name, func(t *testing.T) {
@@ -484,6 +488,7 @@ func TestInactiveProductsVisibility(t *testing.T) {
 			}
 		}
 		expectDetail(t, e.Get("/products?is_active=maybe", admin), http.StatusBadRequest, "bad_request", "is_active", "is_active=maybe")
+		expectDetail(t, e.Get("/products?q=%00", ""), http.StatusBadRequest, "bad_request", "q", "q=%00 (SQLite's LIKE stops at a NUL)")
 	})
 }
 

@@ -4,6 +4,7 @@
 package controllers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,8 +29,9 @@ type validator interface {
 const MaxBodyBytes = 1 << 20
 
 // bindJSON decodes the JSON body into dst and validates it. Unknown fields are ignored (a client
-// cannot set what dst does not have); malformed JSON, a wrong type, an empty body or trailing
-// data is a 400 `bad_request`, a body over MaxBodyBytes a 413, a broken rule a 422.
+// cannot set what dst does not have); malformed JSON, a wrong type (null included), an empty
+// body or trailing data is a 400 `bad_request`, a body over MaxBodyBytes a 413, a broken rule a
+// 422.
 func bindJSON(c *gin.Context, dst validator) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
@@ -37,7 +39,8 @@ func bindJSON(c *gin.Context, dst validator) error {
 		}
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
-	if err := dec.Decode(dst); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -45,6 +48,14 @@ func bindJSON(c *gin.Context, dst validator) error {
 			return decodeError(err)
 		}
 		return apperr.BadRequest("the body must hold a single JSON value")
+	}
+	// null decodes into a struct as nothing at all: a PATCH of null would pass as an empty
+	// patch, and a POST of null would be judged field by field instead of as the wrong type.
+	if bytes.Equal(raw, []byte("null")) {
+		return apperr.BadRequest("the body must be a JSON object")
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return decodeError(err)
 	}
 	return dst.Validate()
 }
@@ -158,11 +169,16 @@ func (q *query) bool(name string) *bool {
 	return nil
 }
 
-// text reads an optional free-text parameter of at most MaxQueryLength characters.
+// text reads an optional free-text parameter of at most MaxQueryLength characters, without NUL.
 func (q *query) text(name string) string {
 	s := strings.TrimSpace(q.c.Query(name))
-	if apperr.Len(s) > MaxQueryLength {
+	switch {
+	case apperr.Len(s) > MaxQueryLength:
 		q.errors.Add(name, "must be at most %d characters", MaxQueryLength)
+		return ""
+	case strings.ContainsRune(s, 0):
+		// SQLite's LIKE stops at a NUL: "a\x00b" would search for "a", and "\x00" match all.
+		q.errors.Add(name, "must not contain NUL characters")
 		return ""
 	}
 	return s

@@ -35,7 +35,7 @@ type Users struct {
 //	@Param		role		query		string	false	"role"										Enums(admin, customer)
 //	@Param		is_active	query		bool	false	"active (true) or deactivated (false) accounts"
 //	@Param		sort		query		string	false	"comma-separated fields, '-' for descending"	Enums(id, -id, email, -email, created_at, -created_at)
-//	@Param		page		query		int		false	"page number"								minimum(1)	default(1)
+//	@Param		page		query		int		false	"page number"								minimum(1)	maximum(1000000)	default(1)
 //	@Param		page_size	query		int		false	"items per page"							minimum(1)	maximum(100)	default(20)
 //	@Success	200			{object}	dto.Page[dto.User]
 //	@Failure	400			{object}	dto.ErrorResponse	"bad parameter"

@@ -33,6 +33,7 @@ func All() []*gormigrate.Migration {
 		ordersSupport(),
 		deliveries(),
 		productsListingIndex(),
+		idempotencyKeyExact(),
 	}
 }
 

@@ -7,10 +7,11 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Password lengths: bcrypt ignores bytes after the 72nd, so longer passwords are refused rather
-// than silently truncated.
+// Password lengths: at least 8 characters, as the contract says (a password of three
+// three-byte characters is not "8 long"); at most 72 bytes, because bcrypt ignores bytes after
+// the 72nd, so longer passwords are refused rather than silently truncated.
 const (
-	MinPasswordBytes = 8
+	MinPasswordChars = 8
 	MaxPasswordBytes = 72
 )
 

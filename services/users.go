@@ -73,12 +73,18 @@ func (s *Users) create(ctx context.Context, in Registration, role models.Role) (
 // with the email. The same error, after about the same time, answers an unknown email, a wrong
 // password and an inactive account.
 func (s *Users) Login(ctx context.Context, email, password, ip string) (models.User, error) {
-	keys := loginKeys(email, ip)
-	if err := s.throttle.Attempt(ctx, keys); err != nil {
-		return models.User{}, err
-	}
 	u, err := s.store.Users.ByEmail(ctx, email)
 	if err != nil && !errors.Is(err, repositories.ErrNotFound) {
+		return models.User{}, err
+	}
+	// The database may match several spellings to one account (MySQL's and SQL Server's
+	// collations ignore characters such as U+200D or U+00AD): count them all on the account's own
+	// address, or each spelling would bring a fresh allowance of guesses.
+	if err == nil {
+		email = u.Email
+	}
+	keys := loginKeys(email, ip)
+	if err := s.throttle.Attempt(ctx, keys); err != nil {
 		return models.User{}, err
 	}
 	// With no such user, u.PasswordHash is empty and Match compares against a dummy hash.

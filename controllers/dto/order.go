@@ -66,7 +66,7 @@ func NewOrder(o models.Order) Order {
 
 // PlaceOrderRequest is the body of POST /orders.
 type PlaceOrderRequest struct {
-	Items []OrderLineRequest `json:"items" binding:"required" minItems:"1" maxItems:"50"`
+	Items []OrderLineRequest `json:"items" binding:"required,min=1,max=50"`
 }
 
 // OrderLineRequest is one line of PlaceOrderRequest.

@@ -4,6 +4,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"tienda/apperr"
 	"tienda/models"
@@ -134,6 +136,10 @@ func checkEmail(c *apperr.Checker, raw string) string {
 		c.Add("email", "must not be empty")
 	case len(email) > MaxEmail:
 		c.Add("email", "must be at most %d characters", MaxEmail)
+	case strings.IndexFunc(email, invisible) >= 0:
+		// "victim\u200b@example.com" looks like victim@example.com; SQLite would store it as
+		// another account, MariaDB's collation takes it for the same one.
+		c.Add("email", "must not contain invisible or control characters")
 	default:
 		addr, err := mail.ParseAddress(email)
 		if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
@@ -143,10 +149,13 @@ func checkEmail(c *apperr.Checker, raw string) string {
 	return email
 }
 
+// invisible reports control and format characters (U+0000, U+200B, U+200D, U+00AD, U+202E...).
+func invisible(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }
+
 func checkPassword(c *apperr.Checker, p string) {
 	switch {
-	case len(p) < services.MinPasswordBytes:
-		c.Add("password", "must be at least %d bytes", services.MinPasswordBytes)
+	case utf8.RuneCountInString(p) < services.MinPasswordChars:
+		c.Add("password", "must be at least %d characters", services.MinPasswordChars)
 	case len(p) > services.MaxPasswordBytes:
 		c.Add("password", "must be at most %d bytes", services.MaxPasswordBytes)
 	}
