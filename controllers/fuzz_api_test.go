@@ -44,9 +44,9 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 
 	"tienda/app/apptest"
-	"tienda/controllers"
 	"tienda/apperr"
 	"tienda/config"
+	"tienda/controllers"
 	"tienda/routes"
 )
 
