@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -52,6 +53,10 @@ type options struct {
 	bcryptCost            int
 	pool                  int
 	jsonOut               string
+	// redis is the Redis tienda queues its background tasks on; empty runs them in tienda's
+	// own process (the zero-setup mode), where sending the order emails competes with the
+	// requests being measured.
+	redis string
 }
 
 // password is every seeded account's password.
@@ -89,6 +94,7 @@ func main() {
 	flag.IntVar(&o.bcryptCost, "bcrypt-cost", 10, "bcrypt cost of the seeded hashes and of both servers")
 	flag.IntVar(&o.pool, "pool", 32, "database connection pool size of both servers (tienda: database.max_open_conns and max_idle_conns)")
 	flag.StringVar(&o.jsonOut, "json", "", "also write every result to this JSON file")
+	flag.StringVar(&o.redis, "redis", envOr("BENCH_REDIS_ADDR", "127.0.0.1:6379"), "Redis for tienda's task queue, as in production (no worker runs: the emails wait in the queue); empty = tasks in-process (default $BENCH_REDIS_ADDR)")
 	flag.Parse()
 	o.servers, o.scenarios = split(servers), split(scenarios)
 
@@ -324,7 +330,10 @@ func start(ctx context.Context, o options, admin *sql.DB, server *mysql.Config, 
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, stop, err
 	}
-	env := tiendaEnv(o, dsn, secret)
+	env := tiendaEnv(o, dsn, secret, dbName+":")
+	if o.redis != "" {
+		cleanups = append(cleanups, func() error { return dropRedisKeys(context.WithoutCancel(ctx), o.redis, dbName+":") })
+	}
 	migrate := exec.CommandContext(ctx, o.tienda, "migrate", "up")
 	migrate.Dir, migrate.Env = dir, env
 	if msg, err := migrate.CombinedOutput(); err != nil {
@@ -371,8 +380,10 @@ func start(ctx context.Context, o options, admin *sql.DB, server *mysql.Config, 
 }
 
 // tiendaEnv is tienda's configuration for the benchmark: production mode, warnings only, the
-// bench database; TIENDA_* variables of this process's environment override it.
-func tiendaEnv(o options, dsn, secret string) []string {
+// bench database; TIENDA_* variables of this process's environment override it. The general rate
+// limit is off and the login throttle out of reach: all the load comes from one loopback address,
+// which in production would be one abusive client, and the limit server has neither.
+func tiendaEnv(o options, dsn, secret, redisPrefix string) []string {
 	env := append(baseEnv(),
 		"TIENDA_APP_ENV=production",
 		"TIENDA_LOG_LEVEL=warn",
@@ -383,7 +394,15 @@ func tiendaEnv(o options, dsn, secret string) []string {
 		"TIENDA_AUTH_BCRYPT_COST="+strconv.Itoa(o.bcryptCost),
 		"TIENDA_DATABASE_MAX_OPEN_CONNS="+strconv.Itoa(o.pool),
 		"TIENDA_DATABASE_MAX_IDLE_CONNS="+strconv.Itoa(o.pool),
+		"TIENDA_RATELIMIT_ENABLED=false",
+		"TIENDA_AUTH_LOGIN_MAX_FAILURES=1000000000",
 	)
+	if o.redis != "" {
+		// Production's topology: serve relays the outbox to Redis and workers elsewhere send the
+		// emails. No worker runs here, so the tasks wait in the queue; task states expire soon.
+		env = append(env, "TIENDA_REDIS_ADDR="+o.redis, "TIENDA_REDIS_KEY_PREFIX="+redisPrefix,
+			"TIENDA_TASKS_RESULT_TTL=2m")
+	}
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "TIENDA_") && !strings.HasPrefix(kv, "TIENDA_TEST_") {
 			env = append(env, kv)
@@ -752,4 +771,19 @@ func printSummary(o options, all []result) {
 		fmt.Fprintf(w, "%s\t%.2f\t%.2f\t%.2f\t%s\t%s\n", scenarioNames[sc], rps, p99, t.cpu/l.cpu, goal, verdict)
 	}
 	_ = w.Flush()
+}
+
+// dropRedisKeys deletes the keys one tienda run left under prefix (its queue).
+func dropRedisKeys(ctx context.Context, addr, prefix string) error {
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		if err := rdb.Del(ctx, iter.Val()).Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
+	}
+	return iter.Err()
 }
