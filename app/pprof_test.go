@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -19,24 +18,12 @@ import (
 func TestPprofOnlyOnItsOwnListener(t *testing.T) {
 	pprofAddr := freeAddr(t)
 	e := apptest.New(t, dbtest.Engines()[0], apptest.WithConfig(func(c *config.Config) { c.Debug.PprofAddr = pprofAddr }))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.App.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
+	base := e.Serve()
 
 	if code, body := get(t, "http://"+pprofAddr+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
 		t.Errorf("pprof listener: %d %q, want 200 with the profile index", code, body)
 	}
-	if code, _ := get(t, "http://"+ln.Addr().String()+"/debug/pprof/"); code != http.StatusNotFound {
+	if code, _ := get(t, base+"/debug/pprof/"); code != http.StatusNotFound {
 		t.Errorf("API listener: /debug/pprof/ answered %d, want 404", code)
 	}
 }

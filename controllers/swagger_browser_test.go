@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,7 +46,7 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 	apptest.Expect(t, e.Post("/products", admin.Token, map[string]any{
 		"sku": "UI-MUG-1", "name": "Browser mug", "price_cents": 1250, "stock": 10,
 	}), http.StatusCreated, "create product").Decode(t, &p)
-	base := serveHTTP(t, e)
+	base := e.Serve()
 
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -103,25 +102,6 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 	if orders != 1 {
 		t.Errorf("%d orders of the admin for 2500 cents in the database, want the one placed from the page", orders)
 	}
-}
-
-// serveHTTP runs the app's real HTTP server on a loopback port until the test ends.
-func serveHTTP(t *testing.T, e *apptest.Env) string {
-	t.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.App.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
 }
 
 // browser starts headless Chromium with a fresh profile, closed when the test ends; every step

@@ -11,7 +11,6 @@ import (
 	"log"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -30,26 +29,6 @@ import (
 	"tienda/models"
 	"tienda/tasks/mailtest"
 )
-
-// serve runs the app's real HTTP server (app.Serve, with its relay) on a loopback port until
-// the test ends and returns its base URL.
-func serve(t *testing.T, e *apptest.Env) string {
-	t.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.App.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
 
 // client talks to a served app over real HTTP, each request bounded by the client's timeout.
 type client struct {
@@ -267,7 +246,7 @@ func faultLoad(t *testing.T, engine dbtest.Engine, killDB bool) {
 		ids[i] = product(t, e, admin, p.sku, "Product "+p.sku, 100+int64(i), p.stock)
 		initial[ids[i]] = p.stock
 	}
-	base := serve(t, e)
+	base := e.Serve()
 	workN(t, e, 8)
 	c := newClient(base, deadline+2*time.Second)
 	defer c.close()

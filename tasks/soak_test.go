@@ -84,7 +84,7 @@ func TestSoak(t *testing.T) {
 	for i := range ids {
 		ids[i] = product(t, e, admin, fmt.Sprintf("SOAK-%02d", i), fmt.Sprintf("Soak product %d", i), int64(100+i), 1_000_000)
 	}
-	base := serve(t, e)
+	base := e.Serve()
 	workN(t, e, 8)
 	c := newClient(base, 15*time.Second)
 	defer c.close()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -135,6 +136,26 @@ func (e *Env) Background() {
 		cancel()
 		<-done
 	})
+}
+
+// Serve runs the app's real HTTP server (app.Serve, with its background work) on a loopback
+// port until the test ends, and returns its base URL.
+func (e *Env) Serve() string {
+	e.T.Helper()
+	ln, err := (&net.ListenConfig{}).Listen(e.T.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.App.Serve(ctx, ln) }()
+	e.T.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			e.T.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
 }
 
 // Response is a recorded answer.
