@@ -46,7 +46,6 @@ import (
 	"tienda/app/apptest"
 	"tienda/apperr"
 	"tienda/config"
-	"tienda/controllers"
 	"tienda/routes"
 )
 
@@ -1296,7 +1295,7 @@ func (f *apiFuzzer) verify(c *fuzzCase, req *http.Request, w *httptest.ResponseR
 	}
 
 	switch {
-	case len(c.body) > controllers.MaxBodyBytes:
+	case len(c.body) > int(apptest.Config().HTTP.MaxBodyBytes):
 		// A declared body over the cap is refused before anything else is looked at, the
 		// token included: the server will not read it (middleware.LimitBody).
 		problems = append(problems, wantStatus(status, body, http.StatusRequestEntityTooLarge, "payload_too_large", "a body over the cap")...)

@@ -24,21 +24,17 @@ type validator interface {
 	Validate() error
 }
 
-// MaxBodyBytes is the size limit of a JSON request body; the largest valid body (a product
-// with a 2000-character description, every character escaped) is far below it.
-const MaxBodyBytes = 1 << 20
-
 // bindJSON decodes the JSON body into dst and validates it. Unknown fields are ignored (a client
 // cannot set what dst does not have); malformed JSON, a wrong type (null included), an empty
-// body or trailing data is a 400 `bad_request`, a body over MaxBodyBytes a 413, a broken rule a
-// 422.
+// body or trailing data is a 400 `bad_request`, a body over the cap (http.max_body_bytes, which
+// middleware.BodyLimit puts on every request) a 413, a broken rule a 422.
 func bindJSON(c *gin.Context, dst validator) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 			return apperr.BadRequest("Content-Type must be application/json")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+	dec := json.NewDecoder(c.Request.Body)
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		return decodeError(err)

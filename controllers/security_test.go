@@ -384,7 +384,7 @@ func TestOWASPAPI4UnrestrictedResourceConsumption(t *testing.T) {
 
 		// Bodies over the cap are refused on every operation that takes one, before the
 		// route's guard is passed only by those it lets in.
-		huge := fmt.Sprintf(`{"pad":%q}`, strings.Repeat("x", controllers.MaxBodyBytes))
+		huge := fmt.Sprintf(`{"pad":%q}`, strings.Repeat("x", int(apptest.Config().HTTP.MaxBodyBytes)))
 		for _, rt := range []struct {
 			method, path, token string
 		}{
