@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -359,7 +360,7 @@ func TestConcurrentIdempotentRetries(t *testing.T) {
 				Body: orderBody(line{p, 1}), Headers: map[string]string{"Idempotency-Key": "same"}})
 			codes[i] = r.Code
 			var o orderJSON
-			_ = jsonUnmarshal(r.Body, &o)
+			_ = json.Unmarshal(r.Body, &o)
 			ids[i] = o.ID
 		})
 		created := 0
