@@ -40,13 +40,7 @@ func orderBody(lines ...line) map[string]any { return map[string]any{"items": li
 // newProduct creates an active product through the API and returns its id.
 func newProduct(t *testing.T, e *apptest.Env, admin apptest.User, sku string, price, stock int64) uint {
 	t.Helper()
-	var p struct {
-		ID uint `json:"id"`
-	}
-	apptest.Expect(t, e.Post("/products", admin.Token, map[string]any{
-		"sku": sku, "name": "Product " + sku, "price_cents": price, "stock": stock,
-	}), http.StatusCreated, "create product "+sku).Decode(t, &p)
-	return p.ID
+	return createProduct(t, e, admin.Token, productBody(sku, "Product "+sku, price, stock)).ID
 }
 
 func stockOf(t *testing.T, db *gorm.DB, id uint) int64 {
