@@ -469,3 +469,50 @@ func closedAddr(t *testing.T) string {
 	_ = ln.Close()
 	return addr
 }
+
+// TestMadeUpMethodsAndPathsStayBounded sends what the outside probe sent: long made-up methods
+// (405) and random paths (404). The metrics must not grow a series per method or path, the
+// access log must not copy them whole, and these requests must spend the client's rate limit.
+func TestMadeUpMethodsAndPathsStayBounded(t *testing.T) {
+	const burst = 6
+	var logs syncBuffer
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		method := func(i int) string { return fmt.Sprintf("M%d%s", i, strings.Repeat("X", 4000)) }
+		codes := map[int]int{}
+		for i := range 2 * burst {
+			r := e.Do(apptest.Request{Method: method(i), Path: "/products"})
+			codes[r.Code]++
+			if len(r.Body) > 1000 {
+				t.Errorf("a %d answer of %d bytes echoes the made-up method", r.Code, len(r.Body))
+			}
+			r = e.Do(apptest.Request{Method: http.MethodGet, Path: fmt.Sprintf("//no/such/%d/%s", i, strings.Repeat("p", 4000))})
+			codes[r.Code]++
+		}
+		if codes[http.StatusTooManyRequests] != 4*burst-burst || codes[http.StatusMethodNotAllowed]+codes[http.StatusNotFound] != burst {
+			t.Errorf("answers %v; want %d answered (405 or 404) and the other %d refused with 429 by the per-IP limit",
+				codes, burst, 3*burst)
+		}
+		body := string(apptest.Expect(t, e.Get("//metrics", ""), http.StatusOK, "scrape").Body)
+		if strings.Contains(body, "XXXX") || strings.Contains(body, "pppp") {
+			t.Error("a made-up method or a raw path became a label")
+		}
+		for _, want := range []string{
+			`tienda_http_requests_total{method="OTHER",route="unmatched",status="405"} `,
+			`tienda_http_requests_total{method="OTHER",route="unmatched",status="429"} `,
+			`tienda_http_requests_total{method="GET",route="unmatched",status="429"} `,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the scrape has no line %q", want)
+			}
+		}
+		for _, rec := range logs.records(t) {
+			for _, key := range []string{"method", "path", "msg"} {
+				if s, _ := rec[key].(string); len(s) > 300 {
+					t.Errorf("a log line copies %d bytes of the request into %q", len(s), key)
+				}
+			}
+		}
+	}, apptest.WithLog(jsonLogger("info", &logs)), apptest.WithConfig(func(c *config.Config) {
+		c.RateLimit = config.RateLimit{Enabled: true, IPRate: 0.01, IPBurst: burst, UserRate: 0.01, UserBurst: burst}
+	}))
+}

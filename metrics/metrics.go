@@ -24,6 +24,21 @@ const Namespace = "tienda"
 // cannot create a series per path.
 const UnmatchedRoute = "unmatched"
 
+// OtherMethod labels requests whose method is not one of HTTP's standard methods, so that a
+// client sending made-up methods cannot create a series per method.
+const OtherMethod = "OTHER"
+
+// Method returns method when it is a standard HTTP method, else OtherMethod: the bounded value
+// that labels and log lines carry.
+func Method(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return OtherMethod
+}
+
 // TaskEvent values: what happened to a background task.
 const (
 	TaskSent      = "sent"      // handed to the queue
@@ -90,12 +105,14 @@ func (m *Metrics) Handler(errorLog promhttp.Logger) http.Handler {
 func (m *Metrics) RequestStarted() { m.inFlight.Inc() }
 
 // RequestDone records a finished request. route is the route template (e.g.
-// /api/v1/products/:id), never the raw path; "" becomes UnmatchedRoute.
+// /api/v1/products/:id), never the raw path; "" becomes UnmatchedRoute. A method outside the
+// standard ones becomes OtherMethod.
 func (m *Metrics) RequestDone(method, route string, status int, elapsed time.Duration) {
 	m.inFlight.Dec()
 	if route == "" {
 		route = UnmatchedRoute
 	}
+	method = Method(method)
 	code := strconv.Itoa(status)
 	m.requests.WithLabelValues(method, route, code).Inc()
 	m.duration.WithLabelValues(method, route, code).Observe(elapsed.Seconds())

@@ -47,3 +47,31 @@ func TestTwoRegistriesDoNotClash(t *testing.T) {
 		t.Errorf("the second registry has %d request series; registries must be independent", n)
 	}
 }
+
+func TestMadeUpMethodsShareOneLabel(t *testing.T) {
+	m := metrics.New()
+	for _, method := range []string{"GET", "BREW", "PROPFIND", "get", "M" + string(make([]byte, 4000))} {
+		m.RequestStarted()
+		m.RequestDone(method, "", 405, time.Millisecond)
+	}
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]bool{}
+	for _, f := range families {
+		if f.GetName() != "tienda_http_requests_total" {
+			continue
+		}
+		for _, metric := range f.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetName() == "method" {
+					methods[l.GetValue()] = true
+				}
+			}
+		}
+	}
+	if len(methods) != 2 || !methods["GET"] || !methods[metrics.OtherMethod] {
+		t.Errorf("method labels %v; want GET and %s only", methods, metrics.OtherMethod)
+	}
+}

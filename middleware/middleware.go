@@ -18,6 +18,7 @@ import (
 	"tienda/apperr"
 	"tienda/controllers/dto"
 	"tienda/database"
+	"tienda/metrics"
 	"tienda/services"
 )
 
@@ -89,7 +90,7 @@ func Recover(log *slog.Logger) gin.HandlerFunc {
 				panic(p)
 			}
 			log.ErrorContext(c.Request.Context(), "panic serving request",
-				"panic", p, "method", c.Request.Method, "path", c.Request.URL.Path, "stack", string(debug.Stack()))
+				"panic", p, "method", metrics.Method(c.Request.Method), "path", LoggedPath(c), "stack", string(debug.Stack()))
 			if !c.Writer.Written() {
 				writeEnvelope(c, apperr.New(apperr.CodeInternal, "internal error"))
 			}
@@ -130,7 +131,7 @@ func WriteError(c *gin.Context, log *slog.Logger, err error) {
 		ae = apperr.Unavailable(err, "request cancelled")
 	default:
 		log.ErrorContext(c.Request.Context(), "internal error",
-			"error", err, "method", c.Request.Method, "path", c.FullPath())
+			"error", err, "method", metrics.Method(c.Request.Method), "path", c.FullPath())
 		ae = apperr.New(apperr.CodeInternal, "internal error")
 	}
 	writeEnvelope(c, ae)

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/apperr"
+	"tienda/metrics"
 	"tienda/ratelimit"
 )
 
@@ -23,8 +24,23 @@ type Observer interface {
 	RequestDone(method, route string, status int, elapsed time.Duration)
 }
 
+// maxLoggedPath is the most of a request's path that a log line copies: the rest of a path
+// made to fill the logs is cut off.
+const maxLoggedPath = 256
+
+// LoggedPath returns the request's path cut to maxLoggedPath bytes (on a rune boundary, with
+// "..." when cut), for log lines and error messages.
+func LoggedPath(c *gin.Context) string {
+	p := c.Request.URL.Path
+	if len(p) <= maxLoggedPath {
+		return p
+	}
+	return strings.ToValidUTF8(p[:maxLoggedPath], "") + "..."
+}
+
 // Access writes one log line per request (method, route template, path, status, latency,
-// bytes, client IP, the user when known; the request ID comes from the context through the
+// bytes, client IP, the user when known; the method is one of HTTP's standard methods or
+// metrics.OtherMethod, and the path is cut to a bounded length; the request ID comes from the context through the
 // logger's handler) and reports the request to obs, when there is one. Successful requests to
 // the routes in quiet (health checks, scrapes) are logged at debug level only, so that a load
 // balancer probing every second does not fill the logs.
@@ -38,9 +54,9 @@ func Access(log *slog.Logger, obs Observer, quiet ...string) gin.HandlerFunc {
 		// by Recover) still leaves the in-flight gauge.
 		defer func() {
 			elapsed := time.Since(start)
-			route, status := c.FullPath(), c.Writer.Status()
+			route, status, method := c.FullPath(), c.Writer.Status(), metrics.Method(c.Request.Method)
 			if obs != nil {
-				obs.RequestDone(c.Request.Method, route, status, elapsed)
+				obs.RequestDone(method, route, status, elapsed)
 			}
 			level := slog.LevelInfo
 			if status < http.StatusBadRequest && slices.Contains(quiet, route) {
@@ -52,9 +68,9 @@ func Access(log *slog.Logger, obs Observer, quiet ...string) gin.HandlerFunc {
 			}
 			attrs := make([]slog.Attr, 0, 9)
 			attrs = append(attrs,
-				slog.String("method", c.Request.Method),
+				slog.String("method", method),
 				slog.String("route", route),
-				slog.String("path", c.Request.URL.Path),
+				slog.String("path", LoggedPath(c)),
 				slog.Int("status", status),
 				slog.Float64("latency_ms", math.Round(float64(elapsed.Microseconds()))/1000),
 				slog.Int("bytes", max(c.Writer.Size(), 0)),

@@ -23,6 +23,7 @@ import (
 
 	"tienda/apperr"
 	"tienda/controllers"
+	"tienda/metrics"
 	"tienda/middleware"
 
 	"tienda/docs"
@@ -114,12 +115,14 @@ func New(d Deps) (*gin.Engine, error) {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(chain(d)...)
-	r.NoRoute(func(c *gin.Context) {
-		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeNotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
-	})
-	r.NoMethod(func(c *gin.Context) {
-		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeMethodNotAllowed, "method %s is not allowed here", c.Request.Method))
-	})
+	// Unmatched requests (404, 405) pass through the per-IP limit like the API's: a scanner
+	// gets 429s, not an unlimited supply of cheap answers.
+	r.NoRoute(append(apiLimits(d), func(c *gin.Context) {
+		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeNotFound, "no route for %s %s", metrics.Method(c.Request.Method), middleware.LoggedPath(c)))
+	})...)
+	r.NoMethod(append(apiLimits(d), func(c *gin.Context) {
+		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeMethodNotAllowed, "method %s is not allowed here", metrics.Method(c.Request.Method)))
+	})...)
 
 	operations(r, d)
 	r.GET("/swagger/*any", withCSP(SwaggerContentSecurityPolicy, swaggerUI()))
