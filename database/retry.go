@@ -30,8 +30,22 @@ func Retryable(err error) bool {
 	return errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED)
 }
 
+// lostConnectionCodes are the MariaDB and MySQL 8 error numbers of a connection broken or killed
+// under the statement (the server's ER_* and the client library's CR_* codes the server may relay).
+var lostConnectionCodes = map[uint16]bool{
+	1053: true, // ER_SERVER_SHUTDOWN
+	1317: true, // ER_QUERY_INTERRUPTED: MySQL 8's answer to a statement whose session is killed
+	1927: true, // MariaDB ER_CONNECTION_KILLED
+	2006: true, // CR_SERVER_GONE_ERROR
+	2013: true, // CR_SERVER_LOST
+	3169: true, // ER_SESSION_WAS_KILLED (MySQL 8)
+	4031: true, // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8.0.24+): disconnected for inactivity
+}
+
 // ConnectionLost reports whether err means the connection to the database broke under the
-// statement: killed (MariaDB 1927), the server shutting down (1053), the driver finding its
+// statement: killed (MariaDB 1927; MySQL 8 reports a killed session as 1317, 3169 or, to the
+// client reading the next packet, 2013/2006, and an idle disconnect as 4031), the server
+// shutting down (1053), the driver finding its
 // connection dead (driver.ErrBadConn, go-sql-driver's ErrInvalidConn), or a network error. The
 // database is then unavailable for this request rather than the request being wrong: the caller
 // answers 503. Inside a transaction the server rolled the work back, unless the connection broke
@@ -46,7 +60,7 @@ func ConnectionLost(err error) bool {
 		return true
 	}
 	if me, ok := errors.AsType[*mysqldriver.MySQLError](err); ok {
-		return me.Number == 1927 || me.Number == 1053
+		return lostConnectionCodes[me.Number]
 	}
 	_, ok := errors.AsType[net.Error](err)
 	return ok
