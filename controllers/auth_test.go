@@ -631,3 +631,23 @@ func TestConcurrentGuessesCannotOutrunTheLimit(t *testing.T) {
 		run(t, apptest.New(t, dbtest.Engines()[0], apptest.WithRedis(rdb, prefix), throttleConfig(time.Hour, true)))
 	})
 }
+
+// TestPasswordPast72BytesIsNotIgnored: bcrypt reads only a password's first 72 bytes, so a
+// stored 72-byte password followed by any suffix used to log in. Such passwords are refused
+// everywhere (422 where one is set, 401 at login) and never hashed (decision 0017).
+func TestPasswordPast72BytesIsNotIgnored(t *testing.T) {
+	t.Parallel()
+	pw72 := strings.Repeat("k", 72)
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newClient(t, e, pw72, pw72+"anything", pw72+"x")
+		u := register(t, c, "long@example.com", pw72, "Long")
+		login(t, c, "long@example.com", pw72)
+		for _, suffix := range []string{"x", "anything"} {
+			expectError(t, c.post("/auth/login", "", map[string]string{"email": "long@example.com", "password": pw72 + suffix}),
+				http.StatusUnauthorized, "unauthorized", "login with the 72-byte password plus "+suffix)
+		}
+		admin := e.Admin().Token
+		expectDetail(t, c.patch(fmt.Sprintf("/users/%d", u.ID), admin, map[string]string{"password": pw72 + "x"}),
+			http.StatusUnprocessableEntity, "validation_error", "password", "admin sets a 73-byte password")
+	})
+}

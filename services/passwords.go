@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"tienda/apperr"
 )
 
 // Password lengths: at least 8 characters, as the contract says (a password of three
@@ -35,8 +37,14 @@ func NewPasswords(cost int) (*Passwords, error) {
 	})}, nil
 }
 
-// Hash returns the bcrypt hash of password.
+// Hash returns the bcrypt hash of password; a password over MaxPasswordBytes is a
+// validation_error, whoever asks (HTTP, the CLI, a seed). See
+// docs/decisions/0017-passwords-at-most-72-bytes.md.
 func (p *Passwords) Hash(password string) (string, error) {
+	if len(password) > MaxPasswordBytes {
+		return "", apperr.Invalid(apperr.FieldError{Field: "password",
+			Message: fmt.Sprintf("must be at most %d bytes (bcrypt's limit)", MaxPasswordBytes)})
+	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), p.cost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
@@ -45,9 +53,10 @@ func (p *Passwords) Hash(password string) (string, error) {
 }
 
 // Match reports whether password matches hash; an empty hash is compared with the dummy hash
-// and never matches.
+// and never matches. A password over MaxPasswordBytes never matches either: bcrypt reads only
+// the first 72 bytes, so without this a stored 72-byte password followed by anything would.
 func (p *Passwords) Match(hash, password string) bool {
-	if hash == "" {
+	if hash == "" || len(password) > MaxPasswordBytes {
 		_ = bcrypt.CompareHashAndPassword(p.dummy(), []byte(password))
 		return false
 	}

@@ -157,6 +157,6 @@ func checkPassword(c *apperr.Checker, p string) {
 	case utf8.RuneCountInString(p) < services.MinPasswordChars:
 		c.Add("password", "must be at least %d characters", services.MinPasswordChars)
 	case len(p) > services.MaxPasswordBytes:
-		c.Add("password", "must be at most %d bytes", services.MaxPasswordBytes)
+		c.Add("password", "must be at most %d bytes (bcrypt's limit; longer passwords are refused, not cut)", services.MaxPasswordBytes)
 	}
 }
