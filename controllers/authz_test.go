@@ -130,6 +130,7 @@ var contractAccess = map[string]routes.Access{
 	"POST /auth/register":  routes.Public,
 	"POST /auth/login":     routes.Public,
 	"POST /auth/refresh":   routes.Public, // bearer, checked by the handler (expired tokens are welcome)
+	"POST /auth/token":     routes.Public, // OAuth2 password grant, throttled like login
 	"GET /users/me":        routes.User,
 	"GET /users":           routes.Admin,
 	"GET /users/:id":       routes.Admin,

@@ -180,7 +180,13 @@ func apiOps(t *testing.T, doc *openapi3.T) []*apiOp {
 				o.protected = len(*op.Security) == 1 && o.tokenLooked
 			}
 			if op.RequestBody != nil {
-				o.body = op.RequestBody.Value.Content.Get("application/json").Schema.Value
+				mt := op.RequestBody.Value.Content.Get("application/json")
+				if mt == nil {
+					// The fuzzer generates JSON bodies only; the form of POST /auth/token
+					// (OAuth2, RFC 6749 errors) is tested in token_test.go.
+					continue
+				}
+				o.body = mt.Schema.Value
 			}
 			ops = append(ops, o)
 		}

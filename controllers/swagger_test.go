@@ -38,7 +38,7 @@ type swaggerParam struct {
 }
 
 // opsRoutes are served outside the API contract and are not in the spec.
-var opsRoutes = []string{"/healthz", "/readyz", "/metrics", "/swagger/*any"}
+var opsRoutes = []string{"/", "/healthz", "/readyz", "/metrics", "/swagger/*any"}
 
 // tokenCheckedByHandler are the Public routes whose handler itself requires a bearer token:
 // POST /auth/refresh must accept an expired token, so no JWT middleware may guard it, yet it
@@ -203,5 +203,30 @@ func TestSwaggerUIServesTheSpec(t *testing.T) {
 	}
 	if !strings.Contains(string(r.Body), "swagger-ui") {
 		t.Errorf("index.html does not load Swagger UI: %.200s", r.Body)
+	}
+	apptest.Expect(t, e.Get("//swagger/swagger-ui-bundle.js?v=1", ""), http.StatusOK, "a Swagger UI script with a query string")
+
+	// gin-swagger answered these 500 with an empty body: it matches "doc.json" anywhere.
+	for _, path := range []string{"/swagger/doc.json/", "/swagger/doc.json/x", "/swagger/a/b/doc.json",
+		"/swagger/a/index.html", "/swagger/nothing.js"} {
+		expectError(t, e.Get("/"+path, ""), http.StatusNotFound, "not_found", "GET "+path)
+	}
+	r = apptest.Expect(t, e.Get("//swagger/index.html?x=doc.json", ""), http.StatusOK, "index.html with doc.json in the query")
+	if !strings.Contains(string(r.Body), "swagger-ui") {
+		t.Errorf("index.html?x=doc.json is not Swagger UI: %.200s", r.Body)
+	}
+
+	r = apptest.Expect(t, e.Get("//", ""), http.StatusFound, "GET /")
+	if loc := r.Header.Get("Location"); loc != routes.SwaggerUIPath {
+		t.Errorf("GET / redirects to %q, want %s", loc, routes.SwaggerUIPath)
+	}
+}
+
+// TestHeadOnProbes: load balancers may probe with HEAD; it answers as GET does.
+func TestHeadOnProbes(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, dbtest.Engines()[0])
+	for _, path := range []string{routes.HealthPath, routes.ReadyPath} {
+		apptest.Expect(t, e.Do(apptest.Request{Method: http.MethodHead, Path: "/" + path}), http.StatusOK, "HEAD "+path)
 	}
 }

@@ -33,6 +33,8 @@ type JWTConfig struct {
 type Token struct {
 	Value     string
 	ExpiresAt time.Time
+	// Lifetime is how long the token is valid from now.
+	Lifetime time.Duration
 }
 
 // Claims carried by tokens besides exp and orig_iat (gin-jwt's time of the original login).
@@ -126,7 +128,10 @@ func (j *JWT) unauthorized(c *gin.Context, _ int, message string) {
 		}
 	}
 	msg := "invalid token"
-	if strings.Contains(message, "expired") {
+	switch h := c.GetHeader("Authorization"); {
+	case h != "" && !strings.HasPrefix(h, "Bearer "):
+		msg = `the Authorization header must be "Bearer <access_token>"`
+	case strings.Contains(message, "expired"):
 		msg = "the token has expired"
 	}
 	Abort(c, apperr.Unauthorized("%s", msg))
@@ -184,7 +189,8 @@ func (j *JWT) Issue(u models.User) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	return Token{Value: value, ExpiresAt: time.Unix(exp.Unix(), 0).UTC()}, nil
+	expires := time.Unix(exp.Unix(), 0).UTC()
+	return Token{Value: value, ExpiresAt: expires, Lifetime: expires.Sub(j.mw.TimeFunc())}, nil
 }
 
 // Refresh exchanges a valid or expired token for a new one, as long as the session started (by
@@ -231,7 +237,8 @@ func (j *JWT) Refresh(ctx context.Context, authorization string) (Token, error) 
 	if err != nil {
 		return Token{}, err
 	}
-	return Token{Value: value, ExpiresAt: time.Unix(exp.Unix(), 0).UTC()}, nil
+	expires := time.Unix(exp.Unix(), 0).UTC()
+	return Token{Value: value, ExpiresAt: expires, Lifetime: expires.Sub(j.mw.TimeFunc())}, nil
 }
 
 // onlyExpired reports whether the token's single fault is its expiry.

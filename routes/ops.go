@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -58,8 +59,11 @@ func chain(d Deps) []gin.HandlerFunc {
 
 // operations registers /healthz, /readyz and, when the router serves it, /metrics.
 func operations(r *gin.Engine, d Deps) {
-	r.GET(HealthPath, d.Health.Live)
-	r.GET(ReadyPath, d.Health.Ready)
+	// HEAD answers as GET does, without the body: some load balancers probe with HEAD.
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		r.Handle(m, HealthPath, d.Health.Live)
+		r.Handle(m, ReadyPath, d.Health.Ready)
+	}
 	if d.Metrics != nil {
 		r.GET(MetricsPath, gin.WrapH(d.Metrics))
 	}

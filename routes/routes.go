@@ -77,6 +77,7 @@ func API(d Deps) []Route {
 		{http.MethodPost, "/auth/register", Public, d.Accounts.Register},
 		{http.MethodPost, "/auth/login", Public, d.Accounts.Login},
 		{http.MethodPost, "/auth/refresh", Public, d.Accounts.Refresh},
+		{http.MethodPost, "/auth/token", Public, d.Accounts.Token},
 		{http.MethodGet, "/users/me", User, d.Accounts.Me},
 
 		{http.MethodGet, "/users", Admin, d.Users.List},
@@ -117,15 +118,14 @@ func New(d Deps) (*gin.Engine, error) {
 	r.Use(chain(d)...)
 	// Unmatched requests (404, 405) pass through the per-IP limit like the API's: a scanner
 	// gets 429s, not an unlimited supply of cheap answers.
-	r.NoRoute(append(apiLimits(d), func(c *gin.Context) {
-		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeNotFound, "no route for %s %s", metrics.Method(c.Request.Method), middleware.LoggedPath(c)))
-	})...)
+	r.NoRoute(append(apiLimits(d), func(c *gin.Context) { noRoute(c, d.Log) })...)
 	r.NoMethod(append(apiLimits(d), func(c *gin.Context) {
 		middleware.WriteError(c, d.Log, apperr.New(apperr.CodeMethodNotAllowed, "method %s is not allowed here", metrics.Method(c.Request.Method)))
 	})...)
 
 	operations(r, d)
-	r.GET("/swagger/*any", withCSP(SwaggerContentSecurityPolicy, swaggerUI()))
+	r.GET("/swagger/*any", withCSP(SwaggerContentSecurityPolicy, swaggerUI(d.Log)))
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, SwaggerUIPath) })
 
 	identify := identified(d, auth)
 	guards := map[Access][]gin.HandlerFunc{
@@ -141,19 +141,42 @@ func New(d Deps) (*gin.Engine, error) {
 	return r, nil
 }
 
+// SwaggerUIPath is the page of Swagger UI; / redirects to it.
+const SwaggerUIPath = "/swagger/index.html"
+
+// swaggerAssets are the files of Swagger UI under /swagger/ that gin-swagger serves.
+var swaggerAssets = map[string]bool{
+	"/index.html": true, "/index.css": true, "/swagger-initializer.js": true,
+	"/favicon-16x16.png": true, "/favicon-32x32.png": true, "/oauth2-redirect.html": true,
+	"/swagger-ui.css": true, "/swagger-ui.js": true, "/swagger-ui-bundle.js": true,
+	"/swagger-ui-standalone-preset.js": true,
+}
+
 // swaggerUI serves Swagger UI from gin-swagger and the spec from the docs package, so that no
-// generated code registers itself in a global at init time.
-func swaggerUI() gin.HandlerFunc {
+// generated code registers itself in a global at init time. Anything but the spec and the known
+// files of the page is the contract's 404: gin-swagger matches "doc.json" anywhere in the request
+// URI (a query string included) and answers 500 for its own, unregistered, doc.
+func swaggerUI(log *slog.Logger) gin.HandlerFunc {
 	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.PersistAuthorization(true))
 	spec := docs.SwaggerJSON()
 	return func(c *gin.Context) {
-		switch c.Param("any") {
-		case "/doc.json":
+		name := c.Param("any")
+		switch {
+		case name == "/doc.json":
 			c.Data(http.StatusOK, "application/json; charset=utf-8", spec)
-		case "/", "":
-			c.Redirect(http.StatusMovedPermanently, "/swagger/index.html")
-		default:
+		case name == "/" || name == "":
+			c.Redirect(http.StatusMovedPermanently, SwaggerUIPath)
+		case swaggerAssets[name]:
+			// gin-swagger reads RequestURI; the query string plays no part in which file it is.
+			c.Request.RequestURI = c.Request.URL.EscapedPath()
 			ui(c)
+		default:
+			noRoute(c, log)
 		}
 	}
+}
+
+// noRoute answers the contract's 404 for a path tienda does not serve.
+func noRoute(c *gin.Context, log *slog.Logger) {
+	middleware.WriteError(c, log, apperr.New(apperr.CodeNotFound, "no route for %s %s", metrics.Method(c.Request.Method), middleware.LoggedPath(c)))
 }
