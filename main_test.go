@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 )
 
 // execMainEnv makes the test binary run main with the arguments it holds instead of the tests,

@@ -81,7 +81,7 @@ func Build(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store := repositories.NewStore(d.DB)
+	store := repositories.NewStore(database.WithClock(d.DB, d.Now))
 	passwords, err := services.NewPasswords(cfg.Auth.BcryptCost)
 	if err != nil {
 		return nil, err
@@ -127,9 +127,9 @@ func Build(d Deps) (*App, error) {
 		Auth:           jwt,
 		TrustedProxies: cfg.HTTP.TrustedProxies,
 		Accounts:       controllers.Auth{Accounts: users, Tokens: jwt},
-		Users:          controllers.Users{Service: users, Sortable: store.Users.Sortable},
-		Products:       controllers.Products{Service: products, Sortable: store.Products.Sortable},
-		Orders:         controllers.Orders{Service: orders, Sortable: store.Orders.Sortable},
+		Users:          controllers.Users{Service: users},
+		Products:       controllers.Products{Service: products},
+		Orders:         controllers.Orders{Service: orders},
 		Tasks: controllers.Tasks{
 			Reports:  services.NewReports(store, d.Now),
 			Statuses: tasks.Statuses{Queue: queue, Outbox: store.Outbox},

@@ -21,10 +21,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"tienda/app"
-	"tienda/app/apptest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/config"
 	"tienda/controllers"
-	"tienda/database/dbtest"
 	"tienda/metrics"
 	"tienda/middleware"
 	"tienda/migrations"

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 )
 
 // TestPprofOnlyOnItsOwnListener checks that debug.pprof_addr serves the profiles on a listener

@@ -15,7 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"tienda/app"
-	"tienda/app/apptest"
+	"tienda/apptest"
 	"tienda/config"
 )
 

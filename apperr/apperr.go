@@ -38,8 +38,6 @@ type Error struct {
 	Code    Code
 	Message string
 	Details []FieldError
-	// Status overrides the code's usual status (validation errors of query parameters are 400).
-	Status int
 	// RetryAfter, when positive, is sent as the Retry-After header (in seconds).
 	RetryAfter int
 	// Err is the cause, for logs only.
@@ -57,9 +55,6 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // HTTPStatus is the status the error is answered with.
 func (e *Error) HTTPStatus() int {
-	if e.Status != 0 {
-		return e.Status
-	}
 	return e.Code.Status()
 }
 

@@ -11,9 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"tienda/apptest/dbtest"
 	"tienda/cli"
 	"tienda/config"
-	"tienda/database/dbtest"
 	"tienda/migrations"
 )
 

@@ -1,5 +1,5 @@
-// Package cli is tienda's command line: one binary with serve, migrate, version and config
-// commands. It parses flags, loads the config once and hands it to the app package; it holds no
+// Package cli is tienda's command line: one binary with serve, worker, migrate, seed,
+// create-admin, version and config commands. It parses flags, loads the config once and hands it to the app package; it holds no
 // business logic.
 package cli
 

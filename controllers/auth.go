@@ -40,11 +40,11 @@ type Auth struct {
 //	@Produce		json
 //	@Param			body	body		dto.RegisterRequest	true	"the new account"
 //	@Success		201		{object}	dto.User
-//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON"
-//	@Failure		409		{object}	dto.ErrorResponse	"the email is taken"
-//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure		422		{object}	dto.ErrorResponse	"invalid field"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		409		{object}	apperr.ErrorResponse	"the email is taken"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"invalid field"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Router			/auth/register [post]
 func (ac Auth) Register(c *gin.Context) {
 	var req dto.RegisterRequest
@@ -69,12 +69,12 @@ func (ac Auth) Register(c *gin.Context) {
 //	@Produce		json
 //	@Param			body	body		dto.LoginRequest	true	"credentials"
 //	@Success		200		{object}	dto.TokenResponse
-//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON"
-//	@Failure		401		{object}	dto.ErrorResponse	"invalid email or password"
-//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure		422		{object}	dto.ErrorResponse	"missing field"
-//	@Failure		429		{object}	dto.ErrorResponse	"too many failed logins"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	apperr.ErrorResponse	"invalid email or password"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"missing field"
+//	@Failure		429		{object}	apperr.ErrorResponse	"too many failed logins"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Router			/auth/login [post]
 func (ac Auth) Login(c *gin.Context) {
 	var req dto.LoginRequest
@@ -102,8 +102,8 @@ func (ac Auth) Login(c *gin.Context) {
 //	@Tags			auth
 //	@Produce		json
 //	@Success		200	{object}	dto.TokenResponse
-//	@Failure		401	{object}	dto.ErrorResponse	"invalid token or session over"
-//	@Failure		500	{object}	dto.ErrorResponse
+//	@Failure		401	{object}	apperr.ErrorResponse	"invalid token or session over"
+//	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/auth/refresh [post]
 func (ac Auth) Refresh(c *gin.Context) {
@@ -125,8 +125,8 @@ func tokenResponse(t middleware.Token) dto.TokenResponse {
 //	@Tags		users
 //	@Produce	json
 //	@Success	200	{object}	dto.User
-//	@Failure	401	{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure	500	{object}	dto.ErrorResponse
+//	@Failure	401	{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure	500	{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
 //	@Router		/users/me [get]
 func (ac Auth) Me(c *gin.Context) {

@@ -16,9 +16,9 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 
 	"tienda/app"
-	"tienda/app/apptest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 )
 
 // register creates an account through the API and returns it.

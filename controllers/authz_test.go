@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 	"tienda/routes"
 )
 

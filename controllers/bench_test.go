@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"tienda/app/apptest"
-	"tienda/database/dbtest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/models"
 )
 

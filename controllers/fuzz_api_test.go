@@ -43,8 +43,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/golang-jwt/jwt/v4"
 
-	"tienda/app/apptest"
 	"tienda/apperr"
+	"tienda/apptest"
 	"tienda/config"
 	"tienda/routes"
 )

@@ -34,9 +34,9 @@ import (
 
 	"tienda/apperr"
 	"tienda/controllers/dto"
+	"tienda/listing"
 	"tienda/middleware"
 	"tienda/models"
-	"tienda/repositories"
 	"tienda/services"
 )
 
@@ -489,13 +489,12 @@ func FuzzListQuery(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	sortable := repositories.NewStore(nil)
 	products, users, orders := &productLister{}, &userLister{}, &orderLister{}
 	r := gin.New()
 	r.Use(middleware.Errors(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	r.GET("/products", Products{Service: products, Sortable: sortable.Products.Sortable}.List)
-	r.GET("/users", Users{Service: users, Sortable: sortable.Users.Sortable}.List)
-	r.GET("/orders", Orders{Service: orders, Sortable: sortable.Orders.Sortable}.List)
+	r.GET("/products", Products{Service: products}.List)
+	r.GET("/users", Users{Service: users}.List)
+	r.GET("/orders", Orders{Service: orders}.List)
 
 	f.Fuzz(func(t *testing.T, rawQuery string) {
 		for _, list := range []string{"products", "users", "orders"} {
@@ -507,7 +506,7 @@ func FuzzListQuery(f *testing.F) {
 			vals := req.URL.Query()
 			want := validQuery(listContract[list], vals)
 
-			var opts repositories.ListOptions
+			var opts listing.Options
 			switch list {
 			case "products":
 				if products.got != nil {
@@ -539,7 +538,7 @@ func FuzzListQuery(f *testing.F) {
 			case !want && (w.Code != http.StatusBadRequest || called):
 				t.Fatalf("%s?%s: the contract refuses it, the handler answered %d %s", list, rawQuery, w.Code, w.Body)
 			case !want:
-				var env dto.ErrorResponse
+				var env apperr.ErrorResponse
 				if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil || env.Error.Code != apperr.CodeBadRequest || len(env.Error.Details) == 0 {
 					t.Fatalf("%s?%s: 400 without the bad_request envelope and details: %s", list, rawQuery, w.Body)
 				}

@@ -17,7 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/golang-jwt/jwt/v4"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 )
 
 // TestMain keeps Gin quiet: debug mode prints every route of every app the tests build.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 )
 
 // The tests below pin the behaviour of the queries written out by hand for the load

@@ -8,9 +8,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/controllers/dto"
+	"tienda/listing"
 	"tienda/middleware"
 	"tienda/models"
-	"tienda/repositories"
 	"tienda/services"
 )
 
@@ -25,8 +25,7 @@ type OrderService interface {
 
 // Orders handles /orders.
 type Orders struct {
-	Service  OrderService
-	Sortable func(field string) bool
+	Service OrderService
 }
 
 // Create godoc
@@ -40,13 +39,13 @@ type Orders struct {
 //	@Param			body			body		dto.PlaceOrderRequest	true	"the lines"
 //	@Success		201				{object}	dto.Order				"placed"
 //	@Success		200				{object}	dto.Order				"the order an earlier request with this Idempotency-Key placed"
-//	@Failure		400				{object}	dto.ErrorResponse		"malformed JSON or Idempotency-Key"
-//	@Failure		401				{object}	dto.ErrorResponse		"no or invalid token"
-//	@Failure		409				{object}	dto.ErrorResponse		"not enough stock, or Idempotency-Key reused with other lines"
-//	@Failure		413				{object}	dto.ErrorResponse		"body too large"
-//	@Failure		422				{object}	dto.ErrorResponse		"invalid lines, or a product that does not exist or is not for sale"
-//	@Failure		500				{object}	dto.ErrorResponse
-//	@Failure		503				{object}	dto.ErrorResponse	"the database is too busy; retry"
+//	@Failure		400				{object}	apperr.ErrorResponse		"malformed JSON or Idempotency-Key"
+//	@Failure		401				{object}	apperr.ErrorResponse		"no or invalid token"
+//	@Failure		409				{object}	apperr.ErrorResponse		"not enough stock, or Idempotency-Key reused with other lines"
+//	@Failure		413				{object}	apperr.ErrorResponse		"body too large"
+//	@Failure		422				{object}	apperr.ErrorResponse		"invalid lines, or a product that does not exist or is not for sale"
+//	@Failure		500				{object}	apperr.ErrorResponse
+//	@Failure		503				{object}	apperr.ErrorResponse	"the database is too busy; retry"
 //	@Security		BearerAuth
 //	@Router			/orders [post]
 func (oc Orders) Create(c *gin.Context) {
@@ -84,19 +83,19 @@ func (oc Orders) Create(c *gin.Context) {
 //	@Param			page		query		int		false	"page number"	minimum(1)	maximum(1000000)	default(1)
 //	@Param			page_size	query		int		false	"items per page"	minimum(1)	maximum(100)	default(20)
 //	@Success		200			{object}	dto.Page[dto.Order]
-//	@Failure		400			{object}	dto.ErrorResponse	"bad parameter"
-//	@Failure		401			{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		500			{object}	dto.ErrorResponse
+//	@Failure		400			{object}	apperr.ErrorResponse	"bad parameter"
+//	@Failure		401			{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		500			{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/orders [get]
 func (oc Orders) List(c *gin.Context) {
 	q := newQuery(c)
-	var filter repositories.OrderFilter
+	var filter listing.OrderFilter
 	if uid := q.int64("user_id", 1, math.MaxInt64); uid != nil {
 		filter.UserID = uint(*uid)
 	}
-	filter.Status = models.OrderStatus(q.oneOf("status", "pending", "paid", "shipped", "delivered", "cancelled"))
-	list := q.list(oc.Sortable)
+	filter.Status = models.OrderStatus(q.oneOf("status", dto.OrderStatusNames()...))
+	list := q.list(listing.OrderSorts)
 	if err := q.err(); err != nil {
 		_ = c.Error(err)
 		return
@@ -117,10 +116,10 @@ func (oc Orders) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"order ID"	minimum(1)
 //	@Success		200	{object}	dto.Order
-//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
-//	@Failure		401	{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		404	{object}	dto.ErrorResponse	"no such order"
-//	@Failure		500	{object}	dto.ErrorResponse
+//	@Failure		400	{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		404	{object}	apperr.ErrorResponse	"no such order"
+//	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/orders/{id} [get]
 func (oc Orders) Get(c *gin.Context) {
@@ -145,12 +144,12 @@ func (oc Orders) Get(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"order ID"	minimum(1)
 //	@Success		200	{object}	dto.Order
-//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
-//	@Failure		401	{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		404	{object}	dto.ErrorResponse	"no such order"
-//	@Failure		409	{object}	dto.ErrorResponse	"the order's status does not allow it"
-//	@Failure		500	{object}	dto.ErrorResponse
-//	@Failure		503	{object}	dto.ErrorResponse	"the database is too busy; retry"
+//	@Failure		400	{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		404	{object}	apperr.ErrorResponse	"no such order"
+//	@Failure		409	{object}	apperr.ErrorResponse	"the order's status does not allow it"
+//	@Failure		500	{object}	apperr.ErrorResponse
+//	@Failure		503	{object}	apperr.ErrorResponse	"the database is too busy; retry"
 //	@Security		BearerAuth
 //	@Router			/orders/{id}/cancel [post]
 func (oc Orders) Cancel(c *gin.Context) {
@@ -177,14 +176,14 @@ func (oc Orders) Cancel(c *gin.Context) {
 //	@Param			id		path		int						true	"order ID"	minimum(1)
 //	@Param			body	body		dto.OrderStatusRequest	true	"the new status"
 //	@Success		200		{object}	dto.Order
-//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON or bad ID"
-//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		404		{object}	dto.ErrorResponse	"no such order"
-//	@Failure		409		{object}	dto.ErrorResponse	"not an allowed move"
-//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure		422		{object}	dto.ErrorResponse	"unknown status"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON or bad ID"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		404		{object}	apperr.ErrorResponse	"no such order"
+//	@Failure		409		{object}	apperr.ErrorResponse	"not an allowed move"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"unknown status"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/orders/{id}/status [patch]
 func (oc Orders) SetStatus(c *gin.Context) {

@@ -11,7 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 	"tienda/models"
 )
 

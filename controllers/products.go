@@ -8,9 +8,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/controllers/dto"
+	"tienda/listing"
 	"tienda/middleware"
 	"tienda/models"
-	"tienda/repositories"
 	"tienda/services"
 )
 
@@ -27,8 +27,6 @@ type ProductService interface {
 // Products handles /products.
 type Products struct {
 	Service ProductService
-	// Sortable reports the fields a product list may be sorted by.
-	Sortable func(field string) bool
 }
 
 // List godoc
@@ -46,22 +44,22 @@ type Products struct {
 //	@Param			page			query		int		false	"page number"								minimum(1)	maximum(1000000)	default(1)
 //	@Param			page_size		query		int		false	"items per page"							minimum(1)	maximum(100)	default(20)
 //	@Success		200				{object}	dto.Page[dto.Product]
-//	@Failure		400				{object}	dto.ErrorResponse	"bad parameter"
-//	@Failure		401				{object}	dto.ErrorResponse	"invalid token"
-//	@Failure		500				{object}	dto.ErrorResponse
+//	@Failure		400				{object}	apperr.ErrorResponse	"bad parameter"
+//	@Failure		401				{object}	apperr.ErrorResponse	"invalid token"
+//	@Failure		500				{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@x-optional-auth	true
 //	@Router			/products [get]
 func (pc Products) List(c *gin.Context) {
 	q := newQuery(c)
-	filter := repositories.ProductFilter{
+	filter := listing.ProductFilter{
 		Q:             q.text("q"),
 		MinPriceCents: q.int64("min_price_cents", 0, math.MaxInt64),
 		MaxPriceCents: q.int64("max_price_cents", 0, math.MaxInt64),
 		InStock:       q.bool("in_stock"),
 		Active:        q.bool("is_active"),
 	}
-	list := q.list(pc.Sortable)
+	list := q.list(listing.ProductSorts)
 	if err := q.err(); err != nil {
 		_ = c.Error(err)
 		return
@@ -82,10 +80,10 @@ func (pc Products) List(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		int	true	"product ID"	minimum(1)
 //	@Success		200	{object}	dto.Product
-//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
-//	@Failure		401	{object}	dto.ErrorResponse	"invalid token"
-//	@Failure		404	{object}	dto.ErrorResponse	"no such product"
-//	@Failure		500	{object}	dto.ErrorResponse
+//	@Failure		400	{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	apperr.ErrorResponse	"invalid token"
+//	@Failure		404	{object}	apperr.ErrorResponse	"no such product"
+//	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@x-optional-auth	true
 //	@Router			/products/{id} [get]
@@ -111,13 +109,13 @@ func (pc Products) Get(c *gin.Context) {
 //	@Produce	json
 //	@Param		body	body		dto.ProductRequest	true	"the product"
 //	@Success	201		{object}	dto.Product
-//	@Failure	400		{object}	dto.ErrorResponse	"malformed JSON"
-//	@Failure	401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure	403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure	409		{object}	dto.ErrorResponse	"a live product has this SKU"
-//	@Failure	413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure	422		{object}	dto.ErrorResponse	"invalid field"
-//	@Failure	500		{object}	dto.ErrorResponse
+//	@Failure	400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure	401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure	403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure	409		{object}	apperr.ErrorResponse	"a live product has this SKU"
+//	@Failure	413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure	422		{object}	apperr.ErrorResponse	"invalid field"
+//	@Failure	500		{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
 //	@Router		/products [post]
 func (pc Products) Create(c *gin.Context) {
@@ -143,14 +141,14 @@ func (pc Products) Create(c *gin.Context) {
 //	@Param		id		path		int					true	"product ID"	minimum(1)
 //	@Param		body	body		dto.ProductRequest	true	"the whole product"
 //	@Success	200		{object}	dto.Product
-//	@Failure	400		{object}	dto.ErrorResponse	"malformed JSON or bad ID"
-//	@Failure	401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure	403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure	404		{object}	dto.ErrorResponse	"no such product"
-//	@Failure	409		{object}	dto.ErrorResponse	"a live product has this SKU"
-//	@Failure	413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure	422		{object}	dto.ErrorResponse	"invalid field"
-//	@Failure	500		{object}	dto.ErrorResponse
+//	@Failure	400		{object}	apperr.ErrorResponse	"malformed JSON or bad ID"
+//	@Failure	401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure	403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure	404		{object}	apperr.ErrorResponse	"no such product"
+//	@Failure	409		{object}	apperr.ErrorResponse	"a live product has this SKU"
+//	@Failure	413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure	422		{object}	apperr.ErrorResponse	"invalid field"
+//	@Failure	500		{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
 //	@Router		/products/{id} [put]
 func (pc Products) Replace(c *gin.Context) {
@@ -182,14 +180,14 @@ func (pc Products) Replace(c *gin.Context) {
 //	@Param			id		path		int						true	"product ID"	minimum(1)
 //	@Param			body	body		dto.ProductPatchRequest	true	"the fields to change"
 //	@Success		200		{object}	dto.Product
-//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON or bad ID"
-//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		404		{object}	dto.ErrorResponse	"no such product"
-//	@Failure		409		{object}	dto.ErrorResponse	"a live product has this SKU"
-//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure		422		{object}	dto.ErrorResponse	"invalid field"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON or bad ID"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		404		{object}	apperr.ErrorResponse	"no such product"
+//	@Failure		409		{object}	apperr.ErrorResponse	"a live product has this SKU"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"invalid field"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/products/{id} [patch]
 func (pc Products) Patch(c *gin.Context) {
@@ -219,11 +217,11 @@ func (pc Products) Patch(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path	int	true	"product ID"	minimum(1)
 //	@Success		204
-//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
-//	@Failure		401	{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403	{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		404	{object}	dto.ErrorResponse	"no such product"
-//	@Failure		500	{object}	dto.ErrorResponse
+//	@Failure		400	{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403	{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		404	{object}	apperr.ErrorResponse	"no such product"
+//	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/products/{id} [delete]
 func (pc Products) Delete(c *gin.Context) {

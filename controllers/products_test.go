@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 )
 
 func TestProductLifecycle(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/apperr"
-	"tienda/repositories"
+	"tienda/listing"
 )
 
 // validator is a request body that can check itself.
@@ -197,8 +197,8 @@ func (q *query) oneOf(name string, allowed ...string) string {
 
 // list parses page, page_size and sort. sort is a comma-separated list of fields, each with an
 // optional '-' for descending; fields outside sortable are rejected.
-func (q *query) list(sortable func(string) bool) repositories.ListOptions {
-	opts := repositories.ListOptions{Page: 1, PageSize: DefaultPageSize}
+func (q *query) list(sortable listing.Fields) listing.Options {
+	opts := listing.Options{Page: 1, PageSize: DefaultPageSize}
 	if p := q.int64("page", 1, MaxPage); p != nil {
 		opts.Page = int(*p)
 	}
@@ -209,11 +209,11 @@ func (q *query) list(sortable func(string) bool) repositories.ListOptions {
 		for field := range strings.SplitSeq(raw, ",") {
 			desc := strings.HasPrefix(field, "-")
 			field = strings.TrimPrefix(field, "-")
-			if !sortable(field) {
+			if !sortable.Has(field) {
 				q.errors.Add("sort", "cannot sort by %q", field)
 				continue
 			}
-			opts.Sort = append(opts.Sort, repositories.Sort{Field: field, Desc: desc})
+			opts.Sort = append(opts.Sort, listing.Sort{Field: field, Desc: desc})
 		}
 	}
 	return opts

@@ -23,9 +23,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v4"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/controllers"
-	"tienda/database/dbtest"
 	"tienda/routes"
 )
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"tienda/app/apptest"
-	"tienda/database/dbtest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/models"
 	"tienda/tasks"
 )

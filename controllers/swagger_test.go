@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"tienda/app/apptest"
-	"tienda/database/dbtest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/routes"
 )
 

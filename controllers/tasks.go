@@ -37,12 +37,12 @@ type Tasks struct {
 //	@Produce		json
 //	@Param			body	body		dto.SalesReportRequest	true	"the date range"
 //	@Success		202		{object}	dto.TaskAccepted
-//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON"
-//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure		422		{object}	dto.ErrorResponse	"bad dates"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"bad dates"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/reports/sales [post]
 func (tc Tasks) SalesReport(c *gin.Context) {
@@ -67,11 +67,11 @@ func (tc Tasks) SalesReport(c *gin.Context) {
 //	@Produce		json
 //	@Param			task_id	path		string	true	"task ID"	maxLength(64)
 //	@Success		200		{object}	dto.Task
-//	@Failure		400		{object}	dto.ErrorResponse	"bad ID"
-//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		404		{object}	dto.ErrorResponse	"no such task"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		404		{object}	apperr.ErrorResponse	"no such task"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/tasks/{task_id} [get]
 func (tc Tasks) Get(c *gin.Context) {

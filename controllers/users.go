@@ -7,8 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/controllers/dto"
+	"tienda/listing"
 	"tienda/models"
-	"tienda/repositories"
 	"tienda/services"
 )
 
@@ -22,8 +22,7 @@ type UserService interface {
 
 // Users handles /users (admins).
 type Users struct {
-	Service  UserService
-	Sortable func(field string) bool
+	Service UserService
 }
 
 // List godoc
@@ -38,20 +37,20 @@ type Users struct {
 //	@Param		page		query		int		false	"page number"								minimum(1)	maximum(1000000)	default(1)
 //	@Param		page_size	query		int		false	"items per page"							minimum(1)	maximum(100)	default(20)
 //	@Success	200			{object}	dto.Page[dto.User]
-//	@Failure	400			{object}	dto.ErrorResponse	"bad parameter"
-//	@Failure	401			{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure	403			{object}	dto.ErrorResponse	"not an admin"
-//	@Failure	500			{object}	dto.ErrorResponse
+//	@Failure	400			{object}	apperr.ErrorResponse	"bad parameter"
+//	@Failure	401			{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure	403			{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure	500			{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
 //	@Router		/users [get]
 func (uc Users) List(c *gin.Context) {
 	q := newQuery(c)
-	filter := repositories.UserFilter{
+	filter := listing.UserFilter{
 		Q:      q.text("q"),
 		Role:   models.Role(q.oneOf("role", string(models.RoleAdmin), string(models.RoleCustomer))),
 		Active: q.bool("is_active"),
 	}
-	list := q.list(uc.Sortable)
+	list := q.list(listing.UserSorts)
 	if err := q.err(); err != nil {
 		_ = c.Error(err)
 		return
@@ -71,11 +70,11 @@ func (uc Users) List(c *gin.Context) {
 //	@Produce	json
 //	@Param		id	path		int	true	"user ID"	minimum(1)
 //	@Success	200	{object}	dto.User
-//	@Failure	400	{object}	dto.ErrorResponse	"bad ID"
-//	@Failure	401	{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure	403	{object}	dto.ErrorResponse	"not an admin"
-//	@Failure	404	{object}	dto.ErrorResponse	"no such user"
-//	@Failure	500	{object}	dto.ErrorResponse
+//	@Failure	400	{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure	401	{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure	403	{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure	404	{object}	apperr.ErrorResponse	"no such user"
+//	@Failure	500	{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
 //	@Router		/users/{id} [get]
 func (uc Users) Get(c *gin.Context) {
@@ -102,14 +101,14 @@ func (uc Users) Get(c *gin.Context) {
 //	@Param			id		path		int						true	"user ID"	minimum(1)
 //	@Param			body	body		dto.UserPatchRequest	true	"the fields to change"
 //	@Success		200		{object}	dto.User
-//	@Failure		400		{object}	dto.ErrorResponse	"malformed JSON or bad ID"
-//	@Failure		401		{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403		{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		404		{object}	dto.ErrorResponse	"no such user"
-//	@Failure		409		{object}	dto.ErrorResponse	"would leave no active admin"
-//	@Failure		413		{object}	dto.ErrorResponse	"body too large"
-//	@Failure		422		{object}	dto.ErrorResponse	"invalid field"
-//	@Failure		500		{object}	dto.ErrorResponse
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON or bad ID"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403		{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		404		{object}	apperr.ErrorResponse	"no such user"
+//	@Failure		409		{object}	apperr.ErrorResponse	"would leave no active admin"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"invalid field"
+//	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/users/{id} [patch]
 func (uc Users) Patch(c *gin.Context) {
@@ -139,12 +138,12 @@ func (uc Users) Patch(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path	int	true	"user ID"	minimum(1)
 //	@Success		204
-//	@Failure		400	{object}	dto.ErrorResponse	"bad ID"
-//	@Failure		401	{object}	dto.ErrorResponse	"no or invalid token"
-//	@Failure		403	{object}	dto.ErrorResponse	"not an admin"
-//	@Failure		404	{object}	dto.ErrorResponse	"no such user"
-//	@Failure		409	{object}	dto.ErrorResponse	"would leave no active admin"
-//	@Failure		500	{object}	dto.ErrorResponse
+//	@Failure		400	{object}	apperr.ErrorResponse	"bad ID"
+//	@Failure		401	{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		403	{object}	apperr.ErrorResponse	"not an admin"
+//	@Failure		404	{object}	apperr.ErrorResponse	"no such user"
+//	@Failure		409	{object}	apperr.ErrorResponse	"would leave no active admin"
+//	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@Router			/users/{id} [delete]
 func (uc Users) Delete(c *gin.Context) {

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 	"tienda/models"
 )
 

@@ -70,6 +70,13 @@ func GormConfig(log *slog.Logger, slow time.Duration) *gorm.Config {
 // email or SKU only collide if they happen within the same microsecond.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// WithClock returns db stamping rows (created_at, updated_at, the soft-delete marker) from now
+// instead of the wall clock, in the same UTC microseconds as Now, so that every timestamp the
+// application writes comes from the one injected clock.
+func WithClock(db *gorm.DB, now func() time.Time) *gorm.DB {
+	return db.Session(&gorm.Session{NowFunc: func() time.Time { return now().UTC().Truncate(time.Microsecond) }})
+}
+
 // Dialector returns the GORM dialector for driver with its DSN completed by the settings tienda
 // relies on.
 func Dialector(driver, dsn string) (gorm.Dialector, error) {

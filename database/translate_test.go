@@ -7,9 +7,9 @@ import (
 	mssql "github.com/microsoft/go-mssqldb"
 	"gorm.io/gorm"
 
+	"tienda/apptest/dbtest"
 	"tienda/config"
 	"tienda/database"
-	"tienda/database/dbtest"
 )
 
 // TestSQLServerTranslatesDuplicateKeys: with the production dialector and GORM config, SQL

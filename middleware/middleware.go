@@ -16,7 +16,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/apperr"
-	"tienda/controllers/dto"
 	"tienda/database"
 	"tienda/metrics"
 	"tienda/services"
@@ -141,7 +140,7 @@ func writeEnvelope(c *gin.Context, e *apperr.Error) {
 	if e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
-	c.AbortWithStatusJSON(e.HTTPStatus(), dto.NewError(e))
+	c.AbortWithStatusJSON(e.HTTPStatus(), e.Response())
 }
 
 // Abort stops the chain with err, to be written by Errors.

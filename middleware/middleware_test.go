@@ -13,7 +13,7 @@ import (
 	mysqldriver "github.com/go-sql-driver/mysql"
 
 	"tienda/apperr"
-	"tienda/database/dbtest"
+	"tienda/apptest/dbtest"
 	"tienda/middleware"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 	"tienda/migrations"
 	"tienda/models"
 )

@@ -5,8 +5,8 @@ import (
 	"flag"
 	"testing"
 
+	"tienda/apptest/dbtest"
 	"tienda/database"
-	"tienda/database/dbtest"
 	"tienda/database/sqlrecord"
 	"tienda/migrations"
 )

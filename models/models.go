@@ -4,6 +4,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 
 	"gorm.io/plugin/soft_delete"
@@ -60,6 +61,14 @@ const (
 	OrderDelivered OrderStatus = "delivered"
 	OrderCancelled OrderStatus = "cancelled"
 )
+
+// OrderStatuses lists every status an order can have, in workflow order.
+func OrderStatuses() []OrderStatus {
+	return []OrderStatus{OrderPending, OrderPaid, OrderShipped, OrderDelivered, OrderCancelled}
+}
+
+// Valid reports whether s is one of OrderStatuses.
+func (s OrderStatus) Valid() bool { return slices.Contains(OrderStatuses(), s) }
 
 // Order is a customer's order; its items copy the product's SKU, name and price at the time of
 // ordering.

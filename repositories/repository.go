@@ -6,10 +6,13 @@ package repositories
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"tienda/listing"
 )
 
 // Errors the repositories return instead of driver errors.
@@ -17,22 +20,6 @@ var (
 	ErrNotFound  = errors.New("record not found")
 	ErrDuplicate = errors.New("duplicate key")
 )
-
-// Sort is one term of an ordering: an API field name, ascending unless Desc.
-type Sort struct {
-	Field string
-	Desc  bool
-}
-
-// ListOptions selects one page of a list, in an order.
-type ListOptions struct {
-	Page     int // 1-based
-	PageSize int
-	Sort     []Sort
-}
-
-// Offset is the number of rows before the page.
-func (o ListOptions) Offset() int { return (o.Page - 1) * o.PageSize }
 
 // Repo is the generic repository of model T: create, get, list, update and (soft) delete by id,
 // all bound to the caller's context.
@@ -42,9 +29,16 @@ type Repo[T any] struct {
 	columns map[string]string
 }
 
-// NewRepo returns a Repo for T on db, sortable by the given fields.
-func NewRepo[T any](db *gorm.DB, sortable map[string]string) Repo[T] {
-	return Repo[T]{db: db, columns: sortable}
+// NewRepo returns a Repo for T on db, sortable by the given fields (API name to column). Every
+// field of sortable must have a column: a list of listing's that outgrows its repository is a
+// programming error, caught when the store is built.
+func NewRepo[T any](db *gorm.DB, sortable listing.Fields, columns map[string]string) Repo[T] {
+	for _, f := range sortable {
+		if _, ok := columns[f]; !ok {
+			panic(fmt.Sprintf("repositories: sortable field %q has no column", f))
+		}
+	}
+	return Repo[T]{db: db, columns: columns}
 }
 
 // DB returns the handle for a query of T bound to ctx.
@@ -95,7 +89,7 @@ func (r Repo[T]) Delete(ctx context.Context, id uint) error {
 
 // List returns one page of the rows that filter selects, and how many rows it selects in all.
 // It costs two queries (count, then page) and skips the second when the page is empty.
-func (r Repo[T]) List(ctx context.Context, filter func(*gorm.DB) *gorm.DB, opts ListOptions) ([]T, int64, error) {
+func (r Repo[T]) List(ctx context.Context, filter func(*gorm.DB) *gorm.DB, opts listing.Options) ([]T, int64, error) {
 	var total int64
 	if err := r.DB(ctx).Scopes(filter).Count(&total).Error; err != nil {
 		return nil, 0, translate(err)
@@ -114,13 +108,13 @@ func (r Repo[T]) List(ctx context.Context, filter func(*gorm.DB) *gorm.DB, opts 
 
 // orderBy builds the ORDER BY of a list: the requested fields, then id in the direction of the
 // last one, so that rows with equal sort values keep a stable order across pages.
-func (r Repo[T]) orderBy(sorts []Sort) clause.OrderBy {
+func (r Repo[T]) orderBy(sorts []listing.Sort) clause.OrderBy {
 	var by clause.OrderBy
 	desc := false
 	for _, s := range sorts {
 		col, ok := r.columns[s.Field]
 		if !ok {
-			continue // callers validate against Sortable; an unknown field never reaches SQL
+			continue // callers validate against listing's Fields; an unknown field never reaches SQL
 		}
 		by.Columns = append(by.Columns, clause.OrderByColumn{Column: clause.Column{Name: col}, Desc: s.Desc})
 		desc = s.Desc
@@ -130,12 +124,6 @@ func (r Repo[T]) orderBy(sorts []Sort) clause.OrderBy {
 	}
 	by.Columns = append(by.Columns, clause.OrderByColumn{Column: clause.Column{Name: "id"}, Desc: desc})
 	return by
-}
-
-// Sortable reports whether field may be sorted on.
-func (r Repo[T]) Sortable(field string) bool {
-	_, ok := r.columns[field]
-	return ok
 }
 
 // translate maps driver errors to the repository's errors.

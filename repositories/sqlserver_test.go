@@ -13,9 +13,10 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
+	"tienda/apptest/dbtest"
 	"tienda/database"
-	"tienda/database/dbtest"
 	"tienda/database/sqlrecord"
+	"tienda/listing"
 	"tienda/models"
 	"tienda/repositories"
 )
@@ -48,20 +49,20 @@ var (
 	yes, no   = true, false
 	minPrice  = int64(100)
 	maxPrice  = int64(5000)
-	firstPage = repositories.ListOptions{Page: 1, PageSize: 20}
+	firstPage = listing.Options{Page: 1, PageSize: 20}
 )
 
-func page(n int, sorts ...repositories.Sort) repositories.ListOptions {
-	return repositories.ListOptions{Page: n, PageSize: 20, Sort: sorts}
+func page(n int, sorts ...listing.Sort) listing.Options {
+	return listing.Options{Page: n, PageSize: 20, Sort: sorts}
 }
 
-func asc(field string) repositories.Sort  { return repositories.Sort{Field: field} }
-func desc(field string) repositories.Sort { return repositories.Sort{Field: field, Desc: true} }
+func asc(field string) listing.Sort  { return listing.Sort{Field: field} }
+func desc(field string) listing.Sort { return listing.Sort{Field: field, Desc: true} }
 
-func listProducts(f repositories.ProductFilter, opts ...repositories.ListOptions) func(context.Context, *repositories.Store) error {
+func listProducts(f listing.ProductFilter, opts ...listing.Options) func(context.Context, *repositories.Store) error {
 	return func(ctx context.Context, s *repositories.Store) error {
 		for _, o := range opts {
-			if _, _, err := s.Products.List(ctx, f.Scope, o); err != nil {
+			if _, _, err := s.Products.Search(ctx, f, o); err != nil {
 				return err
 			}
 		}
@@ -69,10 +70,10 @@ func listProducts(f repositories.ProductFilter, opts ...repositories.ListOptions
 	}
 }
 
-func listUsers(f repositories.UserFilter, opts ...repositories.ListOptions) func(context.Context, *repositories.Store) error {
+func listUsers(f listing.UserFilter, opts ...listing.Options) func(context.Context, *repositories.Store) error {
 	return func(ctx context.Context, s *repositories.Store) error {
 		for _, o := range opts {
-			if _, _, err := s.Users.List(ctx, f.Scope, o); err != nil {
+			if _, _, err := s.Users.Search(ctx, f, o); err != nil {
 				return err
 			}
 		}
@@ -80,10 +81,10 @@ func listUsers(f repositories.UserFilter, opts ...repositories.ListOptions) func
 	}
 }
 
-func listOrders(f repositories.OrderFilter, opts ...repositories.ListOptions) func(context.Context, *repositories.Store) error {
+func listOrders(f listing.OrderFilter, opts ...listing.Options) func(context.Context, *repositories.Store) error {
 	return func(ctx context.Context, s *repositories.Store) error {
 		for _, o := range opts {
-			if _, _, err := s.Orders.List(ctx, f.Scope, o); err != nil {
+			if _, _, err := s.Orders.Search(ctx, f, o); err != nil {
 				return err
 			}
 		}
@@ -120,22 +121,22 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Products.GetAny(ctx, 1)
 			return err
 		}},
-		{"products_list", []string{"Products.List"}, listProducts(repositories.ProductFilter{}, firstPage)},
-		{"products_list_q", nil, listProducts(repositories.ProductFilter{Q: "50%_off[!]"}, firstPage)},
-		{"products_list_price_range", nil, listProducts(repositories.ProductFilter{MinPriceCents: &minPrice, MaxPriceCents: &maxPrice}, firstPage)},
-		{"products_list_in_stock", nil, listProducts(repositories.ProductFilter{InStock: &yes}, firstPage)},
-		{"products_list_out_of_stock", nil, listProducts(repositories.ProductFilter{InStock: &no}, firstPage)},
-		{"products_list_active", nil, listProducts(repositories.ProductFilter{Active: &yes}, firstPage)},
-		{"products_list_inactive", nil, listProducts(repositories.ProductFilter{Active: &no}, firstPage)},
-		{"products_list_all_filters", nil, listProducts(repositories.ProductFilter{
+		{"products_list", []string{"Products.List", "Products.Search"}, listProducts(listing.ProductFilter{}, firstPage)},
+		{"products_list_q", nil, listProducts(listing.ProductFilter{Q: "50%_off[!]"}, firstPage)},
+		{"products_list_price_range", nil, listProducts(listing.ProductFilter{MinPriceCents: &minPrice, MaxPriceCents: &maxPrice}, firstPage)},
+		{"products_list_in_stock", nil, listProducts(listing.ProductFilter{InStock: &yes}, firstPage)},
+		{"products_list_out_of_stock", nil, listProducts(listing.ProductFilter{InStock: &no}, firstPage)},
+		{"products_list_active", nil, listProducts(listing.ProductFilter{Active: &yes}, firstPage)},
+		{"products_list_inactive", nil, listProducts(listing.ProductFilter{Active: &no}, firstPage)},
+		{"products_list_all_filters", nil, listProducts(listing.ProductFilter{
 			Q: "mug", MinPriceCents: &minPrice, MaxPriceCents: &maxPrice, InStock: &yes, Active: &yes,
 		}, page(2, desc("price_cents")))},
-		{"products_list_sorts", nil, listProducts(repositories.ProductFilter{},
+		{"products_list_sorts", nil, listProducts(listing.ProductFilter{},
 			page(1, asc("name")), page(1, desc("name")), page(1, asc("price_cents")), page(1, desc("price_cents")),
 			page(1, asc("created_at")), page(1, desc("created_at")), page(1, desc("id")),
 			page(1, asc("price_cents"), desc("name")), page(1, desc("id"), asc("name")))},
 		// 45 rows (see sqlServerAnswer): pages 1 to 3 are read, page 4 is past the end and costs the count only.
-		{"products_list_pages", nil, listProducts(repositories.ProductFilter{}, page(1), page(2), page(3), page(4))},
+		{"products_list_pages", nil, listProducts(listing.ProductFilter{}, page(1), page(2), page(3), page(4))},
 
 		// Users.
 		{"users_create", []string{"Users.Create"}, func(ctx context.Context, s *repositories.Store) error {
@@ -154,15 +155,15 @@ func sqlServerCases() []sqlServerCase {
 		{"users_delete", []string{"Users.Delete"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.Users.Delete(ctx, 1)
 		}},
-		{"users_list", []string{"Users.List"}, listUsers(repositories.UserFilter{}, firstPage)},
-		{"users_list_q", nil, listUsers(repositories.UserFilter{Q: "ana"}, firstPage)},
-		{"users_list_role", nil, listUsers(repositories.UserFilter{Role: models.RoleAdmin}, firstPage)},
-		{"users_list_active", nil, listUsers(repositories.UserFilter{Active: &yes}, firstPage)},
-		{"users_list_inactive", nil, listUsers(repositories.UserFilter{Active: &no}, firstPage)},
-		{"users_list_all_filters", nil, listUsers(repositories.UserFilter{Q: "ana", Role: models.RoleCustomer, Active: &yes}, page(1, asc("email")))},
-		{"users_list_sorts", nil, listUsers(repositories.UserFilter{},
+		{"users_list", []string{"Users.List", "Users.Search"}, listUsers(listing.UserFilter{}, firstPage)},
+		{"users_list_q", nil, listUsers(listing.UserFilter{Q: "ana"}, firstPage)},
+		{"users_list_role", nil, listUsers(listing.UserFilter{Role: models.RoleAdmin}, firstPage)},
+		{"users_list_active", nil, listUsers(listing.UserFilter{Active: &yes}, firstPage)},
+		{"users_list_inactive", nil, listUsers(listing.UserFilter{Active: &no}, firstPage)},
+		{"users_list_all_filters", nil, listUsers(listing.UserFilter{Q: "ana", Role: models.RoleCustomer, Active: &yes}, page(1, asc("email")))},
+		{"users_list_sorts", nil, listUsers(listing.UserFilter{},
 			page(1, asc("email")), page(1, desc("email")), page(1, asc("created_at")), page(1, desc("created_at")), page(1, desc("id")))},
-		{"users_list_pages", nil, listUsers(repositories.UserFilter{}, page(1), page(2), page(3), page(4))},
+		{"users_list_pages", nil, listUsers(listing.UserFilter{}, page(1), page(2), page(3), page(4))},
 		{"users_by_email", []string{"Users.ByEmail"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Users.ByEmail(ctx, "ana@example.com")
 			return err
@@ -205,13 +206,13 @@ func sqlServerCases() []sqlServerCase {
 		{"orders_delete", []string{"Orders.Delete"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.Orders.Delete(ctx, 1)
 		}},
-		{"orders_list", []string{"Orders.List"}, listOrders(repositories.OrderFilter{}, firstPage)},
-		{"orders_list_user", nil, listOrders(repositories.OrderFilter{UserID: 1}, firstPage)},
-		{"orders_list_status", nil, listOrders(repositories.OrderFilter{Status: models.OrderPaid}, firstPage)},
-		{"orders_list_all_filters", nil, listOrders(repositories.OrderFilter{UserID: 1, Status: models.OrderPending}, page(2, desc("created_at")))},
-		{"orders_list_sorts", nil, listOrders(repositories.OrderFilter{},
+		{"orders_list", []string{"Orders.List", "Orders.Search"}, listOrders(listing.OrderFilter{}, firstPage)},
+		{"orders_list_user", nil, listOrders(listing.OrderFilter{UserID: 1}, firstPage)},
+		{"orders_list_status", nil, listOrders(listing.OrderFilter{Status: models.OrderPaid}, firstPage)},
+		{"orders_list_all_filters", nil, listOrders(listing.OrderFilter{UserID: 1, Status: models.OrderPending}, page(2, desc("created_at")))},
+		{"orders_list_sorts", nil, listOrders(listing.OrderFilter{},
 			page(1, asc("created_at")), page(1, desc("created_at")), page(1, asc("total_cents")), page(1, desc("total_cents")), page(1, desc("id")))},
-		{"orders_list_pages", nil, listOrders(repositories.OrderFilter{}, page(1), page(2), page(3), page(4))},
+		{"orders_list_pages", nil, listOrders(listing.OrderFilter{}, page(1), page(2), page(3), page(4))},
 		{"orders_take_stock", []string{"Orders.TakeStock"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Orders.TakeStock(ctx, 1, 2)
 			return err
@@ -228,8 +229,8 @@ func sqlServerCases() []sqlServerCase {
 			return err
 		}},
 		{"orders_list_with_items", []string{"Orders.ListWithItems"}, func(ctx context.Context, s *repositories.Store) error {
-			for _, o := range []repositories.ListOptions{page(1), page(3, desc("total_cents")), page(4)} {
-				if _, _, err := s.Orders.ListWithItems(ctx, repositories.OrderFilter{UserID: 1, Status: models.OrderPending}, o); err != nil {
+			for _, o := range []listing.Options{page(1), page(3, desc("total_cents")), page(4)} {
+				if _, _, err := s.Orders.ListWithItems(ctx, listing.OrderFilter{UserID: 1, Status: models.OrderPending}, o); err != nil {
 					return err
 				}
 			}
@@ -322,7 +323,7 @@ func sqlServerCases() []sqlServerCase {
 }
 
 // noSQL lists the exported repository methods that send no statement of their own.
-var noSQL = []string{"DB", "Sortable"}
+var noSQL = []string{"DB"}
 
 // TestSQLServerGolden calls every exported repository method on GORM's SQL Server dialect with
 // the production GORM config, records what would be sent to the server, and compares it with

@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"tienda/apperr"
+	"tienda/listing"
 	"tienda/models"
-	"tienda/repositories"
 	"tienda/services"
 )
 
@@ -125,8 +125,8 @@ type account struct {
 // ensureAccount finds the account with email or creates it with a fresh random password.
 func ensureAccount(ctx context.Context, users UserService, role models.Role, email, name string) (account, error) {
 	page, err := users.List(ctx, services.UserQuery{
-		Filter: repositories.UserFilter{Q: email},
-		List:   repositories.ListOptions{Page: 1, PageSize: 10},
+		Filter: listing.UserFilter{Q: email},
+		List:   listing.Options{Page: 1, PageSize: 10},
 	})
 	if err != nil {
 		return account{}, err
@@ -159,13 +159,13 @@ func ensureAccount(ctx context.Context, users UserService, role models.Role, ema
 // ensureOrders places a few orders for the customer unless the customer has orders already:
 // one stays pending, one is paid by the admin, one is cancelled by the customer.
 func ensureOrders(ctx context.Context, s Services, admin, customer services.Actor) (int, error) {
-	existing, err := s.Orders.List(ctx, customer, services.OrderQuery{List: repositories.ListOptions{Page: 1, PageSize: 1}})
+	existing, err := s.Orders.List(ctx, customer, services.OrderQuery{List: listing.Options{Page: 1, PageSize: 1}})
 	if err != nil || existing.Total > 0 {
 		return 0, err
 	}
 	products, err := s.Products.List(ctx, admin, services.ProductQuery{
-		Filter: repositories.ProductFilter{Q: SKUPrefix},
-		List:   repositories.ListOptions{Page: 1, PageSize: 6, Sort: []repositories.Sort{{Field: "id"}}},
+		Filter: listing.ProductFilter{Q: SKUPrefix},
+		List:   listing.Options{Page: 1, PageSize: 6, Sort: []listing.Sort{{Field: "id"}}},
 	})
 	if err != nil {
 		return 0, err

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 	"tienda/models"
 	"tienda/seed"
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"tienda/apperr"
+	"tienda/listing"
 	"tienda/models"
 	"tienda/repositories"
 )
@@ -67,8 +68,8 @@ type PlaceOrder struct {
 
 // OrderQuery selects a page of orders.
 type OrderQuery struct {
-	Filter repositories.OrderFilter
-	List   repositories.ListOptions
+	Filter listing.OrderFilter
+	List   listing.Options
 }
 
 // Place places an order for actor. It reports created=false when an earlier request with the

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"tienda/apperr"
+	"tienda/listing"
 	"tienda/models"
 	"tienda/repositories"
 )
@@ -39,8 +40,8 @@ type ProductPatch struct {
 
 // ProductQuery selects a page of products.
 type ProductQuery struct {
-	Filter repositories.ProductFilter
-	List   repositories.ListOptions
+	Filter listing.ProductFilter
+	List   listing.Options
 }
 
 // Create adds a product; a live product with the same SKU is a conflict.
@@ -80,7 +81,7 @@ func (s *Products) List(ctx context.Context, actor Actor, q ProductQuery) (Page[
 		active := true
 		q.Filter.Active = &active
 	}
-	items, total, err := s.store.Products.List(ctx, q.Filter.Scope, q.List)
+	items, total, err := s.store.Products.Search(ctx, q.Filter, q.List)
 	if err != nil {
 		return Page[models.Product]{}, err
 	}

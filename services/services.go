@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"tienda/apperr"
+	"tienda/listing"
 	"tienda/models"
 	"tienda/repositories"
 )
@@ -32,7 +33,7 @@ type Page[T any] struct {
 	PageSize int
 }
 
-func newPage[T any](items []T, total int64, opts repositories.ListOptions) Page[T] {
+func newPage[T any](items []T, total int64, opts listing.Options) Page[T] {
 	return Page[T]{Items: items, Total: total, Page: opts.Page, PageSize: opts.PageSize}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"tienda/apperr"
+	"tienda/listing"
 	"tienda/models"
 	"tienda/repositories"
 )
@@ -38,8 +39,8 @@ type UserPatch struct {
 
 // UserQuery selects a page of users.
 type UserQuery struct {
-	Filter repositories.UserFilter
-	List   repositories.ListOptions
+	Filter listing.UserFilter
+	List   listing.Options
 }
 
 // errBadCredentials is the one answer for a wrong email, a wrong password and an inactive
@@ -121,7 +122,7 @@ func (s *Users) Get(ctx context.Context, id uint) (models.User, error) {
 
 // List returns a page of users.
 func (s *Users) List(ctx context.Context, q UserQuery) (Page[models.User], error) {
-	items, total, err := s.store.Users.List(ctx, q.Filter.Scope, q.List)
+	items, total, err := s.store.Users.Search(ctx, q.Filter, q.List)
 	if err != nil {
 		return Page[models.User]{}, err
 	}

@@ -16,9 +16,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 	"tienda/models"
 	"tienda/tasks/mailtest"
 )

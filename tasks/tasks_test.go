@@ -11,9 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 	"tienda/models"
 	"tienda/tasks/mailtest"
 )

@@ -7,26 +7,7 @@ package dto
 
 import (
 	"time"
-
-	"tienda/apperr"
 )
-
-// ErrorResponse is the contract's error envelope.
-type ErrorResponse struct {
-	Error ErrorBody `json:"error"`
-}
-
-// ErrorBody describes what went wrong.
-type ErrorBody struct {
-	Code    apperr.Code         `json:"code" swaggertype:"string" enums:"validation_error,bad_request,unauthorized,forbidden,not_found,method_not_allowed,conflict,payload_too_large,rate_limited,internal,unavailable" example:"validation_error"`
-	Message string              `json:"message" example:"the request is not valid"`
-	Details []apperr.FieldError `json:"details,omitempty"`
-}
-
-// NewError builds the envelope for e.
-func NewError(e *apperr.Error) ErrorResponse {
-	return ErrorResponse{Error: ErrorBody{Code: e.Code, Message: e.Message, Details: e.Details}}
-}
 
 // Page is the contract's list envelope.
 type Page[T any] struct {

@@ -5,15 +5,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"tienda/listing"
 	"tienda/models"
 )
-
-// UserFilter selects users; zero fields do not filter.
-type UserFilter struct {
-	Q      string // in email or full name, case-insensitively
-	Role   models.Role
-	Active *bool
-}
 
 // Users is the users repository.
 type Users struct {
@@ -22,24 +16,31 @@ type Users struct {
 
 // NewUsers returns the users repository on db.
 func NewUsers(db *gorm.DB) Users {
-	return Users{NewRepo[models.User](db, map[string]string{
+	return Users{NewRepo[models.User](db, listing.UserSorts, map[string]string{
 		"id": "id", "email": "email", "created_at": "created_at",
 	})}
 }
 
-// Scope turns f into WHERE conditions.
-func (f UserFilter) Scope(q *gorm.DB) *gorm.DB {
-	if f.Q != "" {
-		p := containsPattern(f.Q)
-		q = q.Where("(email LIKE ? ESCAPE '"+likeEscape+"' OR full_name LIKE ? ESCAPE '"+likeEscape+"')", p, p)
+// Search returns one page of the users f selects, and how many it selects in all.
+func (r Users) Search(ctx context.Context, f listing.UserFilter, opts listing.Options) ([]models.User, int64, error) {
+	return r.List(ctx, userScope(f), opts)
+}
+
+// userScope turns f into WHERE conditions.
+func userScope(f listing.UserFilter) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if f.Q != "" {
+			p := containsPattern(f.Q)
+			q = q.Where("(email LIKE ? ESCAPE '"+likeEscape+"' OR full_name LIKE ? ESCAPE '"+likeEscape+"')", p, p)
+		}
+		if f.Role != "" {
+			q = q.Where("role = ?", f.Role)
+		}
+		if f.Active != nil {
+			q = q.Where("is_active = ?", *f.Active)
+		}
+		return q
 	}
-	if f.Role != "" {
-		q = q.Where("role = ?", f.Role)
-	}
-	if f.Active != nil {
-		q = q.Where("is_active = ?", *f.Active)
-	}
-	return q
 }
 
 // ByEmail returns the live user with email (compared case-insensitively), or ErrNotFound.

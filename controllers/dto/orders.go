@@ -3,6 +3,7 @@ package dto
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"tienda/apperr"
@@ -128,14 +129,22 @@ func CheckIdempotencyKey(key string) error {
 
 // OrderStatusRequest is the body of PATCH /orders/{id}/status.
 type OrderStatusRequest struct {
-	Status string `json:"status" binding:"required" enums:"paid,shipped,delivered" example:"paid"`
+	Status string `json:"status" binding:"required" enums:"pending,paid,shipped,delivered,cancelled" example:"paid"`
 }
 
 // Validate accepts the statuses an order can have.
 func (r *OrderStatusRequest) Validate() error {
-	switch models.OrderStatus(r.Status) {
-	case models.OrderPending, models.OrderPaid, models.OrderShipped, models.OrderDelivered, models.OrderCancelled:
+	if models.OrderStatus(r.Status).Valid() {
 		return nil
 	}
-	return apperr.Invalid(apperr.FieldError{Field: "status", Message: "must be one of pending, paid, shipped, delivered, cancelled"})
+	return apperr.Invalid(apperr.FieldError{Field: "status", Message: "must be one of " + strings.Join(OrderStatusNames(), ", ")})
+}
+
+// OrderStatusNames is the statuses an order can have, as the API writes them.
+func OrderStatusNames() []string {
+	names := make([]string, 0, len(models.OrderStatuses()))
+	for _, st := range models.OrderStatuses() {
+		names = append(names, string(st))
+	}
+	return names
 }

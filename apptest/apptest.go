@@ -22,8 +22,8 @@ import (
 	"gorm.io/gorm"
 
 	"tienda/app"
+	"tienda/apptest/dbtest"
 	"tienda/config"
-	"tienda/database/dbtest"
 	"tienda/migrations"
 )
 

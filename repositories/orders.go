@@ -7,24 +7,27 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"tienda/listing"
 	"tienda/models"
 )
 
-// OrderFilter selects orders; zero fields do not filter.
-type OrderFilter struct {
-	UserID uint
-	Status models.OrderStatus
+// Search returns one page of the orders f selects (without their items), and how many it
+// selects in all.
+func (r Orders) Search(ctx context.Context, f listing.OrderFilter, opts listing.Options) ([]models.Order, int64, error) {
+	return r.List(ctx, orderScope(f), opts)
 }
 
-// Scope turns f into WHERE conditions.
-func (f OrderFilter) Scope(q *gorm.DB) *gorm.DB {
-	if f.UserID != 0 {
-		q = q.Where("user_id = ?", f.UserID)
+// orderScope turns f into WHERE conditions.
+func orderScope(f listing.OrderFilter) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if f.UserID != 0 {
+			q = q.Where("user_id = ?", f.UserID)
+		}
+		if f.Status != "" {
+			q = q.Where("status = ?", f.Status)
+		}
+		return q
 	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	return q
 }
 
 // Orders is the orders repository; it also moves stock, which only orders do.
@@ -34,7 +37,7 @@ type Orders struct {
 
 // NewOrders returns the orders repository on db.
 func NewOrders(db *gorm.DB) Orders {
-	return Orders{NewRepo[models.Order](db, map[string]string{
+	return Orders{NewRepo[models.Order](db, listing.OrderSorts, map[string]string{
 		"id": "id", "created_at": "created_at", "total_cents": "total_cents",
 	})}
 }
@@ -88,8 +91,8 @@ func (r Orders) GetWithItems(ctx context.Context, id uint) (models.Order, error)
 
 // ListWithItems returns a page of orders with their items: three queries (count, page, items of
 // the page) whatever the page size.
-func (r Orders) ListWithItems(ctx context.Context, f OrderFilter, opts ListOptions) ([]models.Order, int64, error) {
-	orders, total, err := r.List(ctx, f.Scope, opts)
+func (r Orders) ListWithItems(ctx context.Context, f listing.OrderFilter, opts listing.Options) ([]models.Order, int64, error) {
+	orders, total, err := r.Search(ctx, f, opts)
 	if err != nil || len(orders) == 0 {
 		return orders, total, err
 	}

@@ -5,17 +5,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"tienda/listing"
 	"tienda/models"
 )
-
-// ProductFilter selects products; nil fields do not filter.
-type ProductFilter struct {
-	Q             string // in name or SKU, case-insensitively
-	MinPriceCents *int64
-	MaxPriceCents *int64
-	InStock       *bool
-	Active        *bool
-}
 
 // Products is the products repository.
 type Products struct {
@@ -24,34 +16,41 @@ type Products struct {
 
 // NewProducts returns the products repository on db.
 func NewProducts(db *gorm.DB) Products {
-	return Products{NewRepo[models.Product](db, map[string]string{
+	return Products{NewRepo[models.Product](db, listing.ProductSorts, map[string]string{
 		"id": "id", "name": "name", "price_cents": "price_cents", "created_at": "created_at",
 	})}
 }
 
-// Scope turns f into WHERE conditions.
-func (f ProductFilter) Scope(q *gorm.DB) *gorm.DB {
-	if f.Q != "" {
-		p := containsPattern(f.Q)
-		q = q.Where("(name LIKE ? ESCAPE '"+likeEscape+"' OR sku LIKE ? ESCAPE '"+likeEscape+"')", p, p)
-	}
-	if f.MinPriceCents != nil {
-		q = q.Where("price_cents >= ?", *f.MinPriceCents)
-	}
-	if f.MaxPriceCents != nil {
-		q = q.Where("price_cents <= ?", *f.MaxPriceCents)
-	}
-	if f.InStock != nil {
-		if *f.InStock {
-			q = q.Where("stock > 0")
-		} else {
-			q = q.Where("stock = 0")
+// Search returns one page of the products f selects, and how many it selects in all.
+func (r Products) Search(ctx context.Context, f listing.ProductFilter, opts listing.Options) ([]models.Product, int64, error) {
+	return r.List(ctx, productScope(f), opts)
+}
+
+// productScope turns f into WHERE conditions.
+func productScope(f listing.ProductFilter) func(*gorm.DB) *gorm.DB {
+	return func(q *gorm.DB) *gorm.DB {
+		if f.Q != "" {
+			p := containsPattern(f.Q)
+			q = q.Where("(name LIKE ? ESCAPE '"+likeEscape+"' OR sku LIKE ? ESCAPE '"+likeEscape+"')", p, p)
 		}
+		if f.MinPriceCents != nil {
+			q = q.Where("price_cents >= ?", *f.MinPriceCents)
+		}
+		if f.MaxPriceCents != nil {
+			q = q.Where("price_cents <= ?", *f.MaxPriceCents)
+		}
+		if f.InStock != nil {
+			if *f.InStock {
+				q = q.Where("stock > 0")
+			} else {
+				q = q.Where("stock = 0")
+			}
+		}
+		if f.Active != nil {
+			q = q.Where("is_active = ?", *f.Active)
+		}
+		return q
 	}
-	if f.Active != nil {
-		q = q.Where("is_active = ?", *f.Active)
-	}
-	return q
 }
 
 // GetAny returns a product whether it is deleted or not.
