@@ -35,9 +35,9 @@ const (
 //	@Param			password	formData	string	true	"the account's password"
 //	@Success		200			{object}	dto.OAuthTokenResponse
 //	@Failure		400			{object}	dto.OAuthError	"invalid_request, unsupported_grant_type or invalid_grant (wrong email or password, inactive account)"
-//	@Failure		413			{object}	dto.ErrorResponse	"body too large"
+//	@Failure		413			{object}	apperr.ErrorResponse	"body too large"
 //	@Failure		429			{object}	dto.OAuthError	"too many failed logins (temporarily_unavailable)"
-//	@Failure		500			{object}	dto.ErrorResponse
+//	@Failure		500			{object}	apperr.ErrorResponse
 //	@Router			/auth/token [post]
 func (ac Auth) Token(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")

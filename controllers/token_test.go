@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"tienda/app/apptest"
+	"tienda/apptest"
 )
 
 // tokenForm posts form to POST /auth/token as an OAuth2 client does, from client address ip,
