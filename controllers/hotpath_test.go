@@ -93,13 +93,16 @@ func TestSessionCheckedOnEveryRequest(t *testing.T) {
 			}
 		}
 
+		// Reactivation does not bring the old session back (issue #16); a new login does.
 		apptest.Expect(t, e.Patch(users(deactivated.ID), admin.Token, map[string]any{"is_active": true}), http.StatusOK, "reactivate")
-		apptest.Expect(t, e.Get("/users/me", deactivated.Token), http.StatusOK, "reactivated user's token")
+		apptest.Expect(t, e.Get("/users/me", deactivated.Token), http.StatusUnauthorized, "reactivated user's old token")
+		reactivated := e.Login(deactivated.Email)
 
-		// A customer promoted to admin acts as one with the token it already has: the role is
-		// read on every request, not taken from the token.
-		apptest.Expect(t, e.Get("/users", deactivated.Token), http.StatusForbidden, "customer lists users")
+		// A role change ends the session too: the role is read on every request, and the token
+		// from before the change is refused.
+		apptest.Expect(t, e.Get("/users", reactivated.Token), http.StatusForbidden, "customer lists users")
 		apptest.Expect(t, e.Patch(users(deactivated.ID), admin.Token, map[string]any{"role": "admin"}), http.StatusOK, "promote")
-		apptest.Expect(t, e.Get("/users", deactivated.Token), http.StatusOK, "promoted user lists users")
+		apptest.Expect(t, e.Get("/users", reactivated.Token), http.StatusUnauthorized, "promoted user's old token")
+		apptest.Expect(t, e.Get("/users", e.Login(deactivated.Email).Token), http.StatusOK, "promoted user lists users with a new token")
 	})
 }

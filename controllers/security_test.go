@@ -327,14 +327,16 @@ func TestOWASPAPI5BrokenFunctionLevelAuthorization(t *testing.T) {
 		}
 		apptest.Expect(t, e.Get(users, admin.Token), http.StatusOK, "the target still exists")
 
-		// The role comes from the database on every request: a demoted admin's token loses
-		// admin routes at once, a promoted customer's gains them.
+		// The role comes from the database on every request, and a role change ends the
+		// account's sessions: a demoted admin's token loses admin routes at once, and its new
+		// token is a customer's; a promoted customer gains them with a new token.
 		second := e.Admin()
 		apptest.Expect(t, e.Get("/users", second.Token), http.StatusOK, "second admin")
 		apptest.Expect(t, e.Patch(fmt.Sprintf("/users/%d", second.ID), admin.Token, map[string]string{"role": "customer"}), http.StatusOK, "demote")
-		expectError(t, e.Get("/users", second.Token), http.StatusForbidden, "forbidden", "token of a demoted admin")
+		expectError(t, e.Get("/users", second.Token), http.StatusUnauthorized, "unauthorized", "token of a demoted admin")
+		expectError(t, e.Get("/users", e.Login(second.Email).Token), http.StatusForbidden, "forbidden", "new token of a demoted admin")
 		apptest.Expect(t, e.Patch(fmt.Sprintf("/users/%d", cust.ID), admin.Token, map[string]string{"role": "admin"}), http.StatusOK, "promote")
-		apptest.Expect(t, e.Get("/users", cust.Token), http.StatusOK, "token of a promoted customer")
+		apptest.Expect(t, e.Get("/users", e.Login(cust.Email).Token), http.StatusOK, "new token of a promoted customer")
 	})
 }
 

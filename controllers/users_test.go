@@ -136,12 +136,16 @@ func TestUserGetPatchDelete(t *testing.T) {
 		if got.FullName != "Renamed Person" || got.Role != "admin" || got.Email != orig.Email || !got.UpdatedAt.After(orig.UpdatedAt) {
 			t.Errorf("after promotion %+v, want name trimmed, role admin, email kept, updated_at later than %v", got, orig.UpdatedAt)
 		}
-		apptest.Expect(t, c.get("/users", cust.Token), http.StatusOK, "the promoted user's existing token reaches admin routes")
+		expectError(t, c.get("/users", cust.Token), http.StatusUnauthorized, "unauthorized", "the promoted user's token from before the promotion")
+		cust.Token = login(t, c, cust.Email, apptest.Password).AccessToken
+		apptest.Expect(t, c.get("/users", cust.Token), http.StatusOK, "the promoted user's new token reaches admin routes")
 		got = decode[user](t, c.patch(path, admin, map[string]any{"role": "customer"}), http.StatusOK, "demote")
 		if got.Role != "customer" || got.FullName != "Renamed Person" {
 			t.Errorf("after demotion %+v, want a customer with the new name", got)
 		}
-		expectError(t, c.get("/users", cust.Token), http.StatusForbidden, "forbidden", "the demoted user's token on an admin route")
+		expectError(t, c.get("/users", cust.Token), http.StatusUnauthorized, "unauthorized", "the demoted user's admin token")
+		cust.Token = login(t, c, cust.Email, apptest.Password).AccessToken
+		expectError(t, c.get("/users", cust.Token), http.StatusForbidden, "forbidden", "the demoted user's new token on an admin route")
 
 		// Active flag.
 		got = decode[user](t, c.patch(path, admin, map[string]any{"is_active": false}), http.StatusOK, "deactivate")
@@ -231,7 +235,8 @@ func TestLastAdminStays(t *testing.T) {
 		if got.Role != "customer" {
 			t.Errorf("demoted admin is %+v, want a customer", got)
 		}
-		expectError(t, c.get("/users", second.Token), http.StatusForbidden, "forbidden", "the demoted admin's token")
+		expectError(t, c.get("/users", second.Token), http.StatusUnauthorized, "unauthorized", "the demoted admin's token")
+		expectError(t, c.get("/users", e.Login(second.Email).Token), http.StatusForbidden, "forbidden", "the demoted admin's new token")
 		expectError(t, c.patch(self, first.Token, map[string]any{"role": "customer"}), http.StatusConflict, "conflict", "the remaining admin demotes itself")
 
 		// An inactive admin does not count.
@@ -284,9 +289,9 @@ func TestAdminsDemotingEachOtherAtOnce(t *testing.T) {
 					survivor = pair[i]
 				case http.StatusConflict:
 					conflicts++
-				case http.StatusForbidden:
+				case http.StatusForbidden, http.StatusUnauthorized: // demoted first: no longer an admin, or its session ended
 				default:
-					t.Errorf("round %d: admin %d answered %d, want 200, 409 or 403", round, pair[i].ID, code)
+					t.Errorf("round %d: admin %d answered %d, want 200, 409, 403 or 401", round, pair[i].ID, code)
 				}
 			}
 			if winners != 1 {
@@ -301,5 +306,41 @@ func TestAdminsDemotingEachOtherAtOnce(t *testing.T) {
 				t.Fatalf("round %d: %d active admins in the table, list %+v; want only the winner %d", round, n, l.Items, survivor.ID)
 			}
 		}
+	})
+}
+
+// TestAccountChangesEndSessions: a token issued before a deactivation used to work again after
+// the reactivation. Deactivation, reactivation and a role change each end every session of the
+// account; a patch that changes neither (the same is_active, a new name) ends none.
+func TestAccountChangesEndSessions(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.Admin().Token
+		cust := e.Customer()
+		path := fmt.Sprintf("/users/%d", cust.ID)
+		patch := func(body map[string]any, what string) {
+			t.Helper()
+			apptest.Expect(t, e.Patch(path, admin, body), http.StatusOK, what)
+		}
+		patch(map[string]any{"is_active": true, "full_name": "Still Me"}, "a patch that changes no access")
+		apptest.Expect(t, e.Get("/users/me", cust.Token), http.StatusOK, "the token after a harmless patch")
+
+		patch(map[string]any{"is_active": false}, "deactivate")
+		apptest.Expect(t, e.Get("/users/me", cust.Token), http.StatusUnauthorized, "the token after deactivation")
+		patch(map[string]any{"is_active": true}, "reactivate")
+		apptest.Expect(t, e.Get("/users/me", cust.Token), http.StatusUnauthorized, "the token from before the deactivation, after reactivation")
+
+		fresh := e.Login(cust.Email)
+		patch(map[string]any{"is_active": false}, "deactivate again")
+		patch(map[string]any{"is_active": true}, "reactivate again")
+		apptest.Expect(t, e.Get("/users/me", fresh.Token), http.StatusUnauthorized, "a token issued while active, after deactivate+reactivate")
+
+		fresh = e.Login(cust.Email)
+		patch(map[string]any{"role": "admin"}, "promote")
+		apptest.Expect(t, e.Get("/users/me", fresh.Token), http.StatusUnauthorized, "the token from before the promotion")
+		promoted := e.Login(cust.Email)
+		apptest.Expect(t, e.Get("/users", promoted.Token), http.StatusOK, "a new token after the promotion is an admin's")
+		patch(map[string]any{"role": "customer"}, "demote")
+		apptest.Expect(t, e.Get("/users/me", promoted.Token), http.StatusUnauthorized, "the admin token from before the demotion")
 	})
 }

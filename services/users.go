@@ -129,8 +129,10 @@ func (s *Users) List(ctx context.Context, q UserQuery) (Page[models.User], error
 	return newPage(items, total, q.List), nil
 }
 
-// Patch changes a user. A new password revokes the user's tokens. Demoting or deactivating the
-// last active admin is a conflict.
+// Patch changes a user. A new password, a new role, a deactivation and a reactivation revoke
+// the user's tokens (the token version goes up): a session outlives none of them, so a token
+// issued before a deactivation does not come back with the account. Demoting or deactivating
+// the last active admin is a conflict.
 func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, error) {
 	changes := map[string]any{}
 	if in.FullName != nil {
@@ -153,6 +155,13 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 	demotes := in.Role != nil && *in.Role != models.RoleAdmin || in.IsActive != nil && !*in.IsActive
 	var u models.User
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		before, err := tx.Users.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if in.Role != nil && *in.Role != before.Role || in.IsActive != nil && *in.IsActive != before.IsActive {
+			changes["token_version"] = repositories.Increment("token_version")
+		}
 		if err := s.guardLastAdmin(ctx, tx, demotes, func() error {
 			if len(changes) == 0 {
 				return nil
@@ -161,7 +170,6 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 		}); err != nil {
 			return err
 		}
-		var err error
 		u, err = tx.Users.Get(ctx, id)
 		return err
 	})
