@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"tienda/config"
+	"tienda/console"
 	"tienda/controllers"
 	"tienda/database"
 	"tienda/metrics"
@@ -122,6 +125,15 @@ func Build(d Deps) (*App, error) {
 		Interval: cfg.Tasks.RelayInterval, RedeliverAfter: cfg.Tasks.RedeliverAfter,
 		MaxAttempts: int64(cfg.Tasks.MaxAttempts), Batch: 100,
 	}
+	admin, err := console.New(console.Config{
+		Secret: consoleKey(cfg.JWT.Secret), Secure: cfg.App.Env != config.EnvDevelopment, Now: d.Now, Log: d.Log,
+	}, console.Deps{
+		Accounts:  users,
+		Dashboard: services.NewDashboard(store, d.Now, cfg.Tasks.LowStockThreshold),
+	})
+	if err != nil {
+		return nil, err
+	}
 	router, err := routes.New(routes.Deps{
 		Log:            d.Log,
 		Auth:           jwt,
@@ -138,6 +150,7 @@ func Build(d Deps) (*App, error) {
 		Metrics:  ops.metricsHandler,
 		Observer: ops.metrics,
 		Limits:   ops.limits,
+		Console:  admin,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)
@@ -146,6 +159,14 @@ func Build(d Deps) (*App, error) {
 		Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders,
 		Products: products, Metrics: ops.metrics, Queue: queue, Relay: relay, Tasks: handlers,
 	}, nil
+}
+
+// consoleKey derives the console's session key from the JWT secret, so that a console cookie is
+// never a valid token signature and one secret still configures both.
+func consoleKey(secret string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("tienda console session v1"))
+	return m.Sum(nil)
 }
 
 // Migrations returns the migration runner for the app's database.

@@ -38,7 +38,7 @@ type swaggerParam struct {
 }
 
 // opsRoutes are served outside the API contract and are not in the spec.
-var opsRoutes = []string{"/", "/healthz", "/readyz", "/metrics", "/swagger/*any"}
+var opsRoutes = []string{"/", "/healthz", "/readyz", "/metrics", "/swagger/*any", "/admin/*path"}
 
 // tokenCheckedByHandler are the Public routes whose handler itself requires a bearer token:
 // POST /auth/refresh must accept an expired token, so no JWT middleware may guard it, yet it

@@ -121,6 +121,10 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Products.GetAny(ctx, 1)
 			return err
 		}},
+		{"products_low_stock", []string{"Products.LowStock"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Products.LowStock(ctx, 5, 10)
+			return err
+		}},
 		{"products_list", []string{"Products.List", "Products.Search"}, listProducts(listing.ProductFilter{}, firstPage)},
 		{"products_list_q", nil, listProducts(listing.ProductFilter{Q: "50%_off[!]"}, firstPage)},
 		{"products_list_price_range", nil, listProducts(listing.ProductFilter{MinPriceCents: &minPrice, MaxPriceCents: &maxPrice}, firstPage)},
@@ -290,6 +294,10 @@ func sqlServerCases() []sqlServerCase {
 		}},
 		{"outbox_backlog", []string{"Outbox.Backlog"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Outbox.Backlog(ctx)
+			return err
+		}},
+		{"outbox_count_state", []string{"Outbox.CountState"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Outbox.CountState(ctx, models.OutboxFailed)
 			return err
 		}},
 

@@ -22,6 +22,7 @@ import (
 	ginSwagger "github.com/swaggo/gin-swagger"
 
 	"tienda/apperr"
+	"tienda/console"
 	"tienda/controllers"
 	"tienda/metrics"
 	"tienda/middleware"
@@ -69,6 +70,8 @@ type Deps struct {
 	// Observer records every request (metrics); nil records nothing.
 	Observer middleware.Observer
 	Limits   Limits
+	// Console is the back-office console served under /admin; nil serves none.
+	Console http.Handler
 }
 
 // API lists every route of the contract with its access level. New registers exactly these.
@@ -126,6 +129,9 @@ func New(d Deps) (*gin.Engine, error) {
 	operations(r, d)
 	r.GET("/swagger/*any", withCSP(SwaggerContentSecurityPolicy, swaggerUI(d.Log)))
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, SwaggerUIPath) })
+	if d.Console != nil {
+		r.Any(console.Prefix+"/*path", consoleHandler(d.Console))
+	}
 
 	identify := identified(d, auth)
 	guards := map[Access][]gin.HandlerFunc{
@@ -179,4 +185,13 @@ func swaggerUI(log *slog.Logger) gin.HandlerFunc {
 // noRoute answers the contract's 404 for a path tienda does not serve.
 func noRoute(c *gin.Context, log *slog.Logger) {
 	middleware.WriteError(c, log, apperr.New(apperr.CodeNotFound, "no route for %s %s", metrics.Method(c.Request.Method), middleware.LoggedPath(c)))
+}
+
+// consoleHandler serves the console with the client address Gin determined (trusted proxies
+// applied), which its sign-in throttle counts.
+func consoleHandler(h http.Handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request = c.Request.WithContext(console.WithClientIP(c.Request.Context(), c.ClientIP()))
+		h.ServeHTTP(c.Writer, c.Request)
+	}
 }

@@ -1,0 +1,30 @@
+// tienda console: progressive enhancement only; every page works without this file.
+"use strict";
+
+// Show every <time datetime> in the browser's own time zone.
+function localTimes(root) {
+  const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  for (const el of root.querySelectorAll("time[datetime]")) {
+    const d = new Date(el.getAttribute("datetime"));
+    if (!isNaN(d)) {
+      el.title = el.textContent;
+      el.textContent = fmt.format(d);
+    }
+  }
+}
+
+// Ask before a form marked data-confirm is sent.
+function confirmations(root) {
+  for (const form of root.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (ev) => {
+      if (!window.confirm(form.dataset.confirm)) {
+        ev.preventDefault();
+      }
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  localTimes(document);
+  confirmations(document);
+});
