@@ -89,12 +89,15 @@ func Build(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var failures services.Counter = services.NewMemoryCounter(cfg.Auth.LoginWindow, d.Now)
+	var failures, known services.Counter = services.NewMemoryCounter(cfg.Auth.LoginWindow, d.Now),
+		services.NewMemoryCounter(cfg.Auth.LoginKnownAddressFor, d.Now)
 	if d.Redis != nil {
 		failures = repositories.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-failures:", Window: cfg.Auth.LoginWindow}
+		known = repositories.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-known:", Window: cfg.Auth.LoginKnownAddressFor}
 	}
 	users := services.NewUsers(store, passwords, services.LoginThrottle{
-		Counter: failures, Max: int64(cfg.Auth.LoginMaxFailures), Log: d.Log,
+		Counter: failures, Known: known, Log: d.Log, Max: int64(cfg.Auth.LoginMaxFailures),
+		IPMax: int64(cfg.Auth.LoginIPMaxFailures), AccountMax: int64(cfg.Auth.LoginAccountMaxFailures),
 	})
 	products := services.NewProducts(store)
 	orders := services.NewOrders(store, services.OrdersConfig{

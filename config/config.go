@@ -84,6 +84,11 @@ type Auth struct {
 	BcryptCost       int           `mapstructure:"bcrypt_cost"`
 	LoginMaxFailures int           `mapstructure:"login_max_failures"`
 	LoginWindow      time.Duration `mapstructure:"login_window"`
+	// LoginIPMaxFailures and LoginAccountMaxFailures are the higher ceilings per client address
+	// (any email) and per account (any address); see docs/decisions/0016-login-lockout-policy.md.
+	LoginIPMaxFailures      int           `mapstructure:"login_ip_max_failures"`
+	LoginAccountMaxFailures int           `mapstructure:"login_account_max_failures"`
+	LoginKnownAddressFor    time.Duration `mapstructure:"login_known_address_for"`
 }
 
 // Orders configures order placement.
@@ -219,8 +224,11 @@ func Keys() []Key {
 		{"jwt.ttl", 15 * time.Minute, false, "access token lifetime"},
 		{"jwt.max_refresh", 24 * time.Hour, false, "a session can be refreshed until this long after login"},
 		{"auth.bcrypt_cost", 12, false, "bcrypt cost of password hashes (>= 10 in production)"},
-		{"auth.login_max_failures", 10, false, "failed logins per email or client IP before 429"},
+		{"auth.login_max_failures", 10, false, "failed logins per email and client address before 429 for that pair"},
 		{"auth.login_window", 15 * time.Minute, false, "window in which failed logins are counted"},
+		{"auth.login_ip_max_failures", 50, false, "failed logins per client address (any email) before 429 for that address"},
+		{"auth.login_account_max_failures", 100, false, "failed logins per account (any address) before only its known addresses may try"},
+		{"auth.login_known_address_for", 720 * time.Hour, false, "how long an address where an account logged in stays known to it"},
 		{"orders.idempotency_ttl", 24 * time.Hour, false, "how long an Idempotency-Key of POST /orders is remembered"},
 		{"redis.addr", "", false, "host:port of Redis; empty = no Redis (tasks run in-process)"},
 		{"redis.password", "", true, "Redis password"},

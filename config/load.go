@@ -242,21 +242,22 @@ func validate(l *Loaded) error {
 		bad("debug.pprof_addr", "%s", err)
 	}
 	for key, d := range map[string]time.Duration{
-		"http.read_header_timeout": c.HTTP.ReadHeaderTimeout,
-		"http.read_timeout":        c.HTTP.ReadTimeout,
-		"http.write_timeout":       c.HTTP.WriteTimeout,
-		"http.idle_timeout":        c.HTTP.IdleTimeout,
-		"http.shutdown_timeout":    c.HTTP.ShutdownTimeout,
-		"http.request_timeout":     c.HTTP.RequestTimeout,
-		"jwt.ttl":                  c.JWT.TTL,
-		"jwt.max_refresh":          c.JWT.MaxRefresh,
-		"auth.login_window":        c.Auth.LoginWindow,
-		"orders.idempotency_ttl":   c.Orders.IdempotencyTTL,
-		"tasks.result_ttl":         c.Tasks.ResultTTL,
-		"tasks.relay_interval":     c.Tasks.RelayInterval,
-		"tasks.redeliver_after":    c.Tasks.RedeliverAfter,
-		"tasks.shutdown_grace":     c.Tasks.ShutdownGrace,
-		"mail.timeout":             c.Mail.Timeout,
+		"http.read_header_timeout":     c.HTTP.ReadHeaderTimeout,
+		"http.read_timeout":            c.HTTP.ReadTimeout,
+		"http.write_timeout":           c.HTTP.WriteTimeout,
+		"http.idle_timeout":            c.HTTP.IdleTimeout,
+		"http.shutdown_timeout":        c.HTTP.ShutdownTimeout,
+		"http.request_timeout":         c.HTTP.RequestTimeout,
+		"jwt.ttl":                      c.JWT.TTL,
+		"jwt.max_refresh":              c.JWT.MaxRefresh,
+		"auth.login_window":            c.Auth.LoginWindow,
+		"auth.login_known_address_for": c.Auth.LoginKnownAddressFor,
+		"orders.idempotency_ttl":       c.Orders.IdempotencyTTL,
+		"tasks.result_ttl":             c.Tasks.ResultTTL,
+		"tasks.relay_interval":         c.Tasks.RelayInterval,
+		"tasks.redeliver_after":        c.Tasks.RedeliverAfter,
+		"tasks.shutdown_grace":         c.Tasks.ShutdownGrace,
+		"mail.timeout":                 c.Mail.Timeout,
 	} {
 		if d <= 0 {
 			bad(key, "must be a positive duration, got %s", d)
@@ -286,6 +287,11 @@ func validate(l *Loaded) error {
 	}
 	if c.Auth.LoginMaxFailures < 1 {
 		bad("auth.login_max_failures", "must be >= 1, got %d", c.Auth.LoginMaxFailures)
+	}
+	for key, n := range map[string]int{"auth.login_ip_max_failures": c.Auth.LoginIPMaxFailures, "auth.login_account_max_failures": c.Auth.LoginAccountMaxFailures} {
+		if n < c.Auth.LoginMaxFailures {
+			bad(key, "must be >= auth.login_max_failures (%d), got %d", c.Auth.LoginMaxFailures, n)
+		}
 	}
 	for _, p := range c.HTTP.TrustedProxies {
 		if !validProxy(p) {

@@ -427,7 +427,7 @@ func TestRefresh(t *testing.T) {
 // requests' peer as a proxy so that X-Forwarded-For can give each request another client IP.
 func throttleConfig(window time.Duration, trustPeer bool) apptest.Option {
 	return apptest.WithConfig(func(c *config.Config) {
-		c.Auth.LoginMaxFailures = 3
+		c.Auth.LoginMaxFailures, c.Auth.LoginIPMaxFailures, c.Auth.LoginAccountMaxFailures = 3, 3, 3
 		c.Auth.LoginWindow = window
 		if trustPeer {
 			c.HTTP.TrustedProxies = []string{"192.0.2.1"}
@@ -650,4 +650,82 @@ func TestPasswordPast72BytesIsNotIgnored(t *testing.T) {
 		expectDetail(t, c.patch(fmt.Sprintf("/users/%d", u.ID), admin, map[string]string{"password": pw72 + "x"}),
 			http.StatusUnprocessableEntity, "validation_error", "password", "admin sets a 73-byte password")
 	})
+}
+
+// lockoutConfig is the policy of decision 0016 at small numbers: 3 failures per (email,
+// address), 5 per address, 6 per account.
+func lockoutConfig() apptest.Option {
+	return apptest.WithConfig(func(c *config.Config) {
+		c.Auth.LoginMaxFailures, c.Auth.LoginIPMaxFailures, c.Auth.LoginAccountMaxFailures = 3, 5, 6
+		c.Auth.LoginWindow = 15 * time.Minute
+		c.HTTP.TrustedProxies = []string{"192.0.2.1"}
+	})
+}
+
+// TestRefusedLoginsDoNotCount (issue #16, item 2): an address locked for spraying had its
+// refused attempts counted against the email, so its owner, sending the right password 10
+// times from there, was then locked out from every address. Refused attempts count nowhere.
+func TestRefusedLoginsDoNotCount(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newClient(t, e)
+		register(t, c, "owner@example.com", apptest.Password, "Owner")
+		const nat = "203.0.113.5"
+		// Someone at the shared address sprays other accounts until the address is refused.
+		for i := 0; loginFrom(c, nat, fmt.Sprintf("guess%d@example.com", i), "wrong!").Code != http.StatusTooManyRequests; i++ {
+			if i == 10 {
+				t.Fatal("10 failures from one address for 10 emails were not throttled")
+			}
+		}
+		for i := range 10 {
+			expectThrottled(t, loginFrom(c, nat, "owner@example.com", apptest.Password), 15*time.Minute,
+				fmt.Sprintf("the owner behind the locked address, attempt %d", i+1))
+		}
+		apptest.Expect(t, loginFrom(c, "198.51.100.8", "owner@example.com", apptest.Password), http.StatusOK,
+			"the owner from another address after 10 refused attempts")
+	}, lockoutConfig())
+}
+
+// TestNobodyCanLockAnAccount (issue #16, item 3): wrong passwords from a mix of addresses
+// locked the owner out everywhere. Now a guesser gets at most 3 guesses per address and 6 per
+// account in a window, every later guess is refused unchecked (even a right one), and the
+// owner still logs in from an address it used before.
+func TestNobodyCanLockAnAccount(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newClient(t, e)
+		register(t, c, "admin2@example.com", apptest.Password, "Admin")
+		const home = "198.51.100.7"
+		apptest.Expect(t, loginFrom(c, home, "admin2@example.com", apptest.Password), http.StatusOK, "the owner logs in from home")
+
+		// The attacker: 4 tries from each of 5 addresses. The 4th try of an address is refused
+		// (pair), and once 6 guesses were checked, every fresh address is refused too.
+		checked := 0
+		for a := range 5 {
+			ip := fmt.Sprintf("203.0.113.%d", 10+a)
+			for range 4 {
+				switch r := loginFrom(c, ip, "admin2@example.com", "guess!"); r.Code {
+				case http.StatusUnauthorized:
+					checked++
+				case http.StatusTooManyRequests:
+				default:
+					t.Fatalf("a guess from %s: %s, want 401 or 429", ip, r)
+				}
+			}
+		}
+		if checked != 6 {
+			t.Errorf("%d guesses were checked, want 6: 3 per address, 6 per account in the window", checked)
+		}
+		expectThrottled(t, loginFrom(c, "203.0.113.99", "admin2@example.com", apptest.Password), 15*time.Minute,
+			"the right password from a fresh address past the account's ceiling")
+		expectThrottled(t, loginFrom(c, "203.0.113.10", "admin2@example.com", apptest.Password), 15*time.Minute,
+			"the right password from an address past its pair limit")
+
+		// The owner: not locked out.
+		apptest.Expect(t, loginFrom(c, home, "admin2@example.com", apptest.Password), http.StatusOK, "the owner from home, during the attack")
+		apptest.Expect(t, loginFrom(c, home, "admin2@example.com", apptest.Password), http.StatusOK, "and again")
+
+		e.Clock.Advance(16 * time.Minute)
+		apptest.Expect(t, loginFrom(c, "198.51.100.200", "admin2@example.com", apptest.Password), http.StatusOK, "a new address after the window")
+	}, lockoutConfig())
 }

@@ -218,6 +218,7 @@ func TestAPIFuzz(t *testing.T) {
 		// Login throttling has its own tests (auth_test.go); here it would only turn every
 		// later login into a 429.
 		c.Auth.LoginMaxFailures = 1 << 30
+		c.Auth.LoginIPMaxFailures, c.Auth.LoginAccountMaxFailures = 1<<30, 1<<30
 	}))
 }
 

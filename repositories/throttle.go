@@ -2,6 +2,7 @@ package repositories
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -55,4 +56,13 @@ func (r RedisCounter) Decr(ctx context.Context, key string) error {
 // Reset forgets key.
 func (r RedisCounter) Reset(ctx context.Context, key string) error {
 	return r.Client.Del(ctx, r.Prefix+key).Err()
+}
+
+// Count returns key's count (0 when its window has ended).
+func (r RedisCounter) Count(ctx context.Context, key string) (int64, error) {
+	n, err := r.Client.Get(ctx, r.Prefix+key).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
 }

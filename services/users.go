@@ -84,15 +84,15 @@ func (s *Users) Login(ctx context.Context, email, password, ip string) (models.U
 	if err == nil {
 		email = u.Email
 	}
-	keys := loginKeys(email, ip)
-	if err := s.throttle.Attempt(ctx, keys); err != nil {
+	attempt := newLoginAttempt(email, ip)
+	if err := s.throttle.Attempt(ctx, attempt); err != nil {
 		return models.User{}, err
 	}
 	// With no such user, u.PasswordHash is empty and Match compares against a dummy hash.
 	if !s.passwords.Match(u.PasswordHash, password) || !u.IsActive {
 		return models.User{}, errBadCredentials()
 	}
-	s.throttle.Succeeded(ctx, keys)
+	s.throttle.Succeeded(ctx, attempt)
 	return u, nil
 }
 
