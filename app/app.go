@@ -133,6 +133,7 @@ func Build(d Deps) (*App, error) {
 	}, console.Deps{
 		Accounts:  users,
 		Dashboard: services.NewDashboard(store, d.Now, cfg.Tasks.LowStockThreshold),
+		Catalogue: consoleCatalogue{products},
 	})
 	if err != nil {
 		return nil, err

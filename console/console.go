@@ -50,6 +50,7 @@ type Dashboard interface {
 type Deps struct {
 	Accounts  Accounts
 	Dashboard Dashboard
+	Catalogue Catalogue
 }
 
 // Config configures the console.
@@ -153,6 +154,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST "+Prefix+"/login", c.login)
 	c.mux.HandleFunc("POST "+Prefix+"/logout", c.logout)
 	c.mux.Handle("GET "+Prefix+"/{$}", c.admin(c.dashboard))
+	c.productRoutes()
 	c.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error.html", "Not found", errorPage{
 			Title: "Page not found", Message: "There is no console page at this address.",
@@ -237,7 +239,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if !ok {
 		panic(fmt.Sprintf("console: no template %q", name))
 	}
-	v := view{Title: title, Nav: strings.TrimSuffix(name, ".html"), Actor: actorOf(r), Data: data}
+	nav, _, _ := strings.Cut(strings.TrimSuffix(name, ".html"), "_")
+	v := view{Title: title, Nav: nav, Actor: actorOf(r), Data: data}
 	v.Flash = c.sessions.takeFlash(w, r)
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {

@@ -20,7 +20,23 @@ var funcs = template.FuncMap{
 	"datetime": func(t time.Time) string {
 		return t.UTC().Format(time.RFC3339)
 	},
-	"utc": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"utc":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"field": newField,
+}
+
+// fieldSource is a form page whose fields the "field" template draws.
+type fieldSource interface {
+	value(name string) string
+	errorOf(name string) string
+}
+
+// inputField is one labelled input with its error.
+type inputField struct {
+	Name, Label, Type, Value, Error string
+}
+
+func newField(name, label, typ string, f fieldSource) inputField {
+	return inputField{Name: name, Label: label, Type: typ, Value: f.value(name), Error: f.errorOf(name)}
 }
 
 // money formats cents as units with two decimals.

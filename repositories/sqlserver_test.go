@@ -121,6 +121,10 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Products.GetAny(ctx, 1)
 			return err
 		}},
+		{"products_adjust_stock", []string{"Products.AdjustStock"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Products.AdjustStock(ctx, 1, -3, 1_000_000_000)
+			return err
+		}},
 		{"products_low_stock", []string{"Products.LowStock"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Products.LowStock(ctx, 5, 10)
 			return err

@@ -156,3 +156,33 @@ func skuConflict(err error, sku string) error {
 	}
 	return err
 }
+
+// MaxStock is the most units a product may have in stock.
+const MaxStock = 1_000_000_000
+
+// AdjustStock adds delta units (negative to take some away) to a product's stock, after a count
+// or a delivery, in one conditional update: concurrent orders and adjustments never take it
+// below zero, and a change that would is a conflict.
+func (s *Products) AdjustStock(ctx context.Context, id uint, delta int64) (models.Product, error) {
+	var c apperr.Checker
+	c.Check(delta != 0, "delta", "must not be 0")
+	c.Range("delta", delta, -MaxStock, MaxStock)
+	if err := c.Err(); err != nil {
+		return models.Product{}, err
+	}
+	var p models.Product
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		changed, err := tx.Products.AdjustStock(ctx, id, delta, MaxStock)
+		if err != nil {
+			return err
+		}
+		if p, err = tx.Products.Get(ctx, id); err != nil {
+			return err
+		}
+		if !changed {
+			return apperr.Conflict("the stock is %d: adding %d would take it outside 0..%d", p.Stock, delta, MaxStock)
+		}
+		return nil
+	})
+	return p, notFound(err, "product")
+}

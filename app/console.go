@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+
+	"tienda/controllers/dto"
+	"tienda/models"
+	"tienda/services"
+)
+
+// consoleCatalogue adapts the products service to the console: the same validation (the API's
+// request rules and messages) and the same service calls as the API.
+type consoleCatalogue struct {
+	*services.Products
+}
+
+func (c consoleCatalogue) List(ctx context.Context, actor services.Actor, q services.ProductQuery) (services.Page[models.Product], error) {
+	return c.Products.List(ctx, actor, q)
+}
+
+func (c consoleCatalogue) Create(ctx context.Context, _ services.Actor, in services.ProductInput) (models.Product, error) {
+	req := productRequest(in)
+	if err := req.Validate(); err != nil {
+		return models.Product{}, err
+	}
+	return c.Products.Create(ctx, req.Input())
+}
+
+func (c consoleCatalogue) Replace(ctx context.Context, _ services.Actor, id uint, in services.ProductInput) (models.Product, error) {
+	req := productRequest(in)
+	if err := req.Validate(); err != nil {
+		return models.Product{}, err
+	}
+	return c.Products.Replace(ctx, id, req.Input())
+}
+
+func (c consoleCatalogue) SetActive(ctx context.Context, _ services.Actor, id uint, active bool) (models.Product, error) {
+	return c.Products.Patch(ctx, id, services.ProductPatch{IsActive: &active})
+}
+
+func (c consoleCatalogue) Delete(ctx context.Context, _ services.Actor, id uint) error {
+	return c.Products.Delete(ctx, id)
+}
+
+func (c consoleCatalogue) AdjustStock(ctx context.Context, _ services.Actor, id uint, delta int64) (models.Product, error) {
+	return c.Products.AdjustStock(ctx, id, delta)
+}
+
+func productRequest(in services.ProductInput) dto.ProductRequest {
+	return dto.ProductRequest{
+		SKU: in.SKU, Name: in.Name, Description: in.Description,
+		PriceCents: &in.PriceCents, Stock: &in.Stock, IsActive: &in.IsActive,
+	}
+}
