@@ -62,8 +62,9 @@ fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
 
 swag: tools ## regenerate docs/ from the swag annotations
-	$(GOBIN)/swag init --quiet --generalInfo routes/routes.go --output docs --outputTypes json
+	$(GOBIN)/swag init --quiet --generalInfo routes/routes.go --exclude tools --output docs --outputTypes json
 	$(GO) run ./tools/swagpost docs/swagger.json
+	$(GO) run ./tools/swag2openapi docs/swagger.json docs/openapi.json .
 
 tools: ## install the pinned golangci-lint and swag CLIs when missing
 	@$(GOBIN)/golangci-lint version 2>/dev/null | grep -q "$(GOLANGCI_VERSION:v%=%)" || \

@@ -45,6 +45,7 @@ type Auth struct {
 //	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
 //	@Failure		422		{object}	apperr.ErrorResponse	"invalid field"
 //	@Failure		500		{object}	apperr.ErrorResponse
+//	@ID			register
 //	@Router			/auth/register [post]
 func (ac Auth) Register(c *gin.Context) {
 	var req dto.RegisterRequest
@@ -57,6 +58,7 @@ func (ac Auth) Register(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	setLocation(c, "/auth/register", "/users", u.ID)
 	c.JSON(http.StatusCreated, dto.NewUser(u))
 }
 
@@ -75,6 +77,7 @@ func (ac Auth) Register(c *gin.Context) {
 //	@Failure		422		{object}	apperr.ErrorResponse	"missing field"
 //	@Failure		429		{object}	apperr.ErrorResponse	"too many failed logins"
 //	@Failure		500		{object}	apperr.ErrorResponse
+//	@ID			login
 //	@Router			/auth/login [post]
 func (ac Auth) Login(c *gin.Context) {
 	var req dto.LoginRequest
@@ -105,6 +108,7 @@ func (ac Auth) Login(c *gin.Context) {
 //	@Failure		401	{object}	apperr.ErrorResponse	"invalid token or session over"
 //	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			refreshToken
 //	@Router			/auth/refresh [post]
 func (ac Auth) Refresh(c *gin.Context) {
 	t, err := ac.Tokens.Refresh(c.Request.Context(), c.GetHeader("Authorization"))
@@ -122,12 +126,14 @@ func tokenResponse(t middleware.Token) dto.TokenResponse {
 // Me godoc
 //
 //	@Summary	The logged-in user
+//	@Description	The account of the token's user, as it is now (a role changed since login shows here).
 //	@Tags		users
 //	@Produce	json
 //	@Success	200	{object}	dto.User
 //	@Failure	401	{object}	apperr.ErrorResponse	"no or invalid token"
 //	@Failure	500	{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
+//	@ID		getMe
 //	@Router		/users/me [get]
 func (ac Auth) Me(c *gin.Context) {
 	u, err := ac.Accounts.Get(c.Request.Context(), middleware.ActorOf(c).UserID)

@@ -47,6 +47,7 @@ type Orders struct {
 //	@Failure		500				{object}	apperr.ErrorResponse
 //	@Failure		503				{object}	apperr.ErrorResponse	"the database is too busy; retry"
 //	@Security		BearerAuth
+//	@ID			placeOrder
 //	@Router			/orders [post]
 func (oc Orders) Create(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
@@ -68,6 +69,7 @@ func (oc Orders) Create(c *gin.Context) {
 	if created {
 		status = http.StatusCreated
 	}
+	setLocation(c, "/orders", "/orders", o.ID)
 	c.JSON(status, dto.NewOrder(o))
 }
 
@@ -87,6 +89,7 @@ func (oc Orders) Create(c *gin.Context) {
 //	@Failure		401			{object}	apperr.ErrorResponse	"no or invalid token"
 //	@Failure		500			{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			listOrders
 //	@Router			/orders [get]
 func (oc Orders) List(c *gin.Context) {
 	q := newQuery(c)
@@ -121,6 +124,7 @@ func (oc Orders) List(c *gin.Context) {
 //	@Failure		404	{object}	apperr.ErrorResponse	"no such order"
 //	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			getOrder
 //	@Router			/orders/{id} [get]
 func (oc Orders) Get(c *gin.Context) {
 	id, err := pathID(c)
@@ -151,6 +155,7 @@ func (oc Orders) Get(c *gin.Context) {
 //	@Failure		500	{object}	apperr.ErrorResponse
 //	@Failure		503	{object}	apperr.ErrorResponse	"the database is too busy; retry"
 //	@Security		BearerAuth
+//	@ID			cancelOrder
 //	@Router			/orders/{id}/cancel [post]
 func (oc Orders) Cancel(c *gin.Context) {
 	id, err := pathID(c)
@@ -185,6 +190,7 @@ func (oc Orders) Cancel(c *gin.Context) {
 //	@Failure		422		{object}	apperr.ErrorResponse	"unknown status"
 //	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			setOrderStatus
 //	@Router			/orders/{id}/status [patch]
 func (oc Orders) SetStatus(c *gin.Context) {
 	id, err := pathID(c)

@@ -49,6 +49,7 @@ type Products struct {
 //	@Failure		500				{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@x-optional-auth	true
+//	@ID			listProducts
 //	@Router			/products [get]
 func (pc Products) List(c *gin.Context) {
 	q := newQuery(c)
@@ -86,6 +87,7 @@ func (pc Products) List(c *gin.Context) {
 //	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
 //	@x-optional-auth	true
+//	@ID			getProduct
 //	@Router			/products/{id} [get]
 func (pc Products) Get(c *gin.Context) {
 	id, err := pathID(c)
@@ -104,6 +106,7 @@ func (pc Products) Get(c *gin.Context) {
 // Create godoc
 //
 //	@Summary	Create a product
+//	@Description	A new product; its SKU must not belong to another live product (409). Prices are integer cents, stock a count of units; is_active defaults to true. The answer's Location names the product.
 //	@Tags		products
 //	@Accept		json
 //	@Produce	json
@@ -117,6 +120,7 @@ func (pc Products) Get(c *gin.Context) {
 //	@Failure	422		{object}	apperr.ErrorResponse	"invalid field"
 //	@Failure	500		{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
+//	@ID		createProduct
 //	@Router		/products [post]
 func (pc Products) Create(c *gin.Context) {
 	var req dto.ProductRequest
@@ -129,12 +133,14 @@ func (pc Products) Create(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	setLocation(c, "/products", "/products", p.ID)
 	c.JSON(http.StatusCreated, dto.NewProduct(p))
 }
 
 // Replace godoc
 //
 //	@Summary	Replace a product
+//	@Description	Replaces every field with the body's, as POST /products takes it; a field left out takes its default (description empty, is_active true).
 //	@Tags		products
 //	@Accept		json
 //	@Produce	json
@@ -150,6 +156,7 @@ func (pc Products) Create(c *gin.Context) {
 //	@Failure	422		{object}	apperr.ErrorResponse	"invalid field"
 //	@Failure	500		{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
+//	@ID		replaceProduct
 //	@Router		/products/{id} [put]
 func (pc Products) Replace(c *gin.Context) {
 	id, err := pathID(c)
@@ -189,6 +196,7 @@ func (pc Products) Replace(c *gin.Context) {
 //	@Failure		422		{object}	apperr.ErrorResponse	"invalid field"
 //	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			updateProduct
 //	@Router			/products/{id} [patch]
 func (pc Products) Patch(c *gin.Context) {
 	id, err := pathID(c)
@@ -223,6 +231,7 @@ func (pc Products) Patch(c *gin.Context) {
 //	@Failure		404	{object}	apperr.ErrorResponse	"no such product"
 //	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			deleteProduct
 //	@Router			/products/{id} [delete]
 func (pc Products) Delete(c *gin.Context) {
 	id, err := pathID(c)

@@ -227,3 +227,9 @@ func (q *query) err() error {
 	}
 	return nil
 }
+
+// setLocation sets the Location header of a created resource: the route's path with suffix
+// replaced by collection, then "/<id>" (POST /api/v1/auth/register → /api/v1/users/7).
+func setLocation(c *gin.Context, suffix, collection string, id uint) {
+	c.Header("Location", strings.TrimSuffix(c.FullPath(), suffix)+collection+"/"+strconv.FormatUint(uint64(id), 10))
+}

@@ -197,6 +197,19 @@ func TestSwaggerUIServesTheSpec(t *testing.T) {
 		t.Error("GET /swagger/doc.json differs from docs/swagger.json")
 	}
 
+	want, err := os.ReadFile("../docs/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = apptest.Expect(t, e.Get("/"+routes.OpenAPIPath, ""), http.StatusOK, "GET "+routes.OpenAPIPath)
+	if string(r.Body) != string(want) || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("GET %s: Content-Type %q, want docs/openapi.json as JSON", routes.OpenAPIPath, r.Header.Get("Content-Type"))
+	}
+	r = apptest.Expect(t, e.Get("//swagger/swagger-initializer.js", ""), http.StatusOK, "Swagger UI's initializer")
+	if !strings.Contains(string(r.Body), `"`+routes.OpenAPIPath+`"`) {
+		t.Errorf("Swagger UI does not load %s: %.300s", routes.OpenAPIPath, r.Body)
+	}
+
 	r = apptest.Expect(t, e.Get("//swagger/index.html", ""), http.StatusOK, "GET /swagger/index.html")
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("index.html Content-Type %q, want text/html", ct)

@@ -3,6 +3,8 @@ package controllers
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,6 +46,7 @@ type Tasks struct {
 //	@Failure		422		{object}	apperr.ErrorResponse	"bad dates"
 //	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			startSalesReport
 //	@Router			/reports/sales [post]
 func (tc Tasks) SalesReport(c *gin.Context) {
 	var req dto.SalesReportRequest
@@ -56,6 +59,7 @@ func (tc Tasks) SalesReport(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	c.Header("Location", strings.TrimSuffix(c.FullPath(), "/reports/sales")+"/tasks/"+url.PathEscape(id))
 	c.JSON(http.StatusAccepted, dto.TaskAccepted{TaskID: id})
 }
 
@@ -73,6 +77,7 @@ func (tc Tasks) SalesReport(c *gin.Context) {
 //	@Failure		404		{object}	apperr.ErrorResponse	"no such task"
 //	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			getTask
 //	@Router			/tasks/{task_id} [get]
 func (tc Tasks) Get(c *gin.Context) {
 	id := c.Param("task_id")

@@ -38,6 +38,7 @@ const (
 //	@Failure		413			{object}	apperr.ErrorResponse	"body too large"
 //	@Failure		429			{object}	dto.OAuthError	"too many failed logins (temporarily_unavailable)"
 //	@Failure		500			{object}	apperr.ErrorResponse
+//	@ID			issueToken
 //	@Router			/auth/token [post]
 func (ac Auth) Token(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"tienda/apptest"
+	"tienda/apptest/dbtest"
 )
 
 // tokenForm posts form to POST /auth/token as an OAuth2 client does, from client address ip,
@@ -112,4 +114,36 @@ func TestOAuthPasswordGrantThrottle(t *testing.T) {
 		}
 		expectThrottled(t, loginFrom(c, "198.51.100.10", "grant-victim@example.com", apptest.Password), 15*time.Minute, "login after the grant's throttle")
 	}, throttleConfig(15*time.Minute, true))
+}
+
+// TestCreatedAnswersNameTheResource: a 201 (and the 202 of a report) says in Location where the
+// new resource is, and that path answers.
+func TestCreatedAnswersNameTheResource(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, dbtest.Engines()[0])
+	admin := e.Admin()
+	c := newClient(t, e)
+	check := func(r apptest.Response, status int, prefix, what string) string {
+		t.Helper()
+		apptest.Expect(t, r, status, what)
+		loc := r.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/api/v1"+prefix+"/") {
+			t.Fatalf("%s: Location %q, want %s/<id> under /api/v1", what, loc, prefix)
+		}
+		apptest.Expect(t, e.Get("/"+loc, admin.Token), http.StatusOK, "GET "+loc)
+		return loc
+	}
+	check(c.post("/auth/register", "", map[string]string{"email": "loc@example.com", "password": apptest.Password, "full_name": "Loc"}), http.StatusCreated, "/users", "register")
+	p := createProduct(t, e, admin.Token, productBody(newSKU("LOC"), "Located mug", 500, 5))
+	check(e.Post("/products", admin.Token, productBody(newSKU("LOC"), "Another mug", 500, 5)), http.StatusCreated, "/products", "create product")
+	cust := e.Customer()
+	order := map[string]any{"items": []map[string]any{{"product_id": p.ID, "quantity": 1}}}
+	first := check(e.Do(apptest.Request{Method: http.MethodPost, Path: "/orders", Token: cust.Token, Body: order,
+		Headers: map[string]string{"Idempotency-Key": "loc-1"}}), http.StatusCreated, "/orders", "place order")
+	replay := check(e.Do(apptest.Request{Method: http.MethodPost, Path: "/orders", Token: cust.Token, Body: order,
+		Headers: map[string]string{"Idempotency-Key": "loc-1"}}), http.StatusOK, "/orders", "replayed order")
+	if first != replay {
+		t.Errorf("replay Location %q, want the first order's %q", replay, first)
+	}
+	check(e.Post("/reports/sales", admin.Token, map[string]string{"from": "2026-01-01", "to": "2026-01-31"}), http.StatusAccepted, "/tasks", "sales report")
 }

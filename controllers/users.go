@@ -28,6 +28,7 @@ type Users struct {
 // List godoc
 //
 //	@Summary	List users
+//	@Description	Every live user, paged; filter by q (email or name contains), role and is_active; sort by id, email or created_at.
 //	@Tags		users
 //	@Produce	json
 //	@Param		q			query		string	false	"email or name contains (case-insensitive)"	maxLength(200)
@@ -42,6 +43,7 @@ type Users struct {
 //	@Failure	403			{object}	apperr.ErrorResponse	"not an admin"
 //	@Failure	500			{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
+//	@ID		listUsers
 //	@Router		/users [get]
 func (uc Users) List(c *gin.Context) {
 	q := newQuery(c)
@@ -66,6 +68,7 @@ func (uc Users) List(c *gin.Context) {
 // Get godoc
 //
 //	@Summary	Get a user
+//	@Description	A live user by ID; deleted users are 404.
 //	@Tags		users
 //	@Produce	json
 //	@Param		id	path		int	true	"user ID"	minimum(1)
@@ -76,6 +79,7 @@ func (uc Users) List(c *gin.Context) {
 //	@Failure	404	{object}	apperr.ErrorResponse	"no such user"
 //	@Failure	500	{object}	apperr.ErrorResponse
 //	@Security	BearerAuth
+//	@ID		getUser
 //	@Router		/users/{id} [get]
 func (uc Users) Get(c *gin.Context) {
 	id, err := pathID(c)
@@ -110,6 +114,7 @@ func (uc Users) Get(c *gin.Context) {
 //	@Failure		422		{object}	apperr.ErrorResponse	"invalid field"
 //	@Failure		500		{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			updateUser
 //	@Router			/users/{id} [patch]
 func (uc Users) Patch(c *gin.Context) {
 	id, err := pathID(c)
@@ -145,6 +150,7 @@ func (uc Users) Patch(c *gin.Context) {
 //	@Failure		409	{object}	apperr.ErrorResponse	"would leave no active admin"
 //	@Failure		500	{object}	apperr.ErrorResponse
 //	@Security		BearerAuth
+//	@ID			deleteUser
 //	@Router			/users/{id} [delete]
 func (uc Users) Delete(c *gin.Context) {
 	id, err := pathID(c)

@@ -4,8 +4,18 @@
 //	@title						tienda API
 //	@version					1.0
 //	@description				Back office of a shop: users, products and orders. Money is in integer cents; times are RFC 3339 UTC.
-//	@description				Log in with POST /auth/login, then Authorize with "Bearer <access_token>".
+//	@description				Log in with POST /auth/login or POST /auth/token (OAuth2 password grant), then send "Authorization: Bearer <access_token>". Every list answers {items, total, page, page_size}; every error {"error": {"code", "message", "details"?}}. Every API answer carries X-Request-ID; limits answer 413, 429 (with Retry-After) and 503.
 //	@BasePath					/api/v1
+//	@tag.name					auth
+//	@tag.description			Accounts and tokens: register, log in (JSON or the OAuth2 password grant), refresh.
+//	@tag.name					users
+//	@tag.description			The logged-in user, and user management for admins.
+//	@tag.name					products
+//	@tag.description			The catalogue: anyone browses active products; admins manage them. Prices are integer cents.
+//	@tag.name					orders
+//	@tag.description			Orders: customers place, list, view and cancel their own; admins see all and move them along pending → paid → shipped → delivered.
+//	@tag.name					tasks
+//	@tag.description			Background work: start a sales report and follow its task.
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
@@ -147,8 +157,12 @@ func New(d Deps) (*gin.Engine, error) {
 	return r, nil
 }
 
-// SwaggerUIPath is the page of Swagger UI; / redirects to it.
-const SwaggerUIPath = "/swagger/index.html"
+// Swagger UI's page (/ redirects to it) and the OpenAPI 3 description it loads; the Swagger 2.0
+// spec stays at /swagger/doc.json.
+const (
+	SwaggerUIPath = "/swagger/index.html"
+	OpenAPIPath   = "/swagger/openapi.json"
+)
 
 // swaggerAssets are the files of Swagger UI under /swagger/ that gin-swagger serves.
 var swaggerAssets = map[string]bool{
@@ -163,12 +177,13 @@ var swaggerAssets = map[string]bool{
 // files of the page is the contract's 404: gin-swagger matches "doc.json" anywhere in the request
 // URI (a query string included) and answers 500 for its own, unregistered, doc.
 func swaggerUI(log *slog.Logger) gin.HandlerFunc {
-	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.PersistAuthorization(true))
-	spec := docs.SwaggerJSON()
+	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL(OpenAPIPath),
+		ginSwagger.PersistAuthorization(true), ginSwagger.DefaultModelsExpandDepth(1))
+	specs := map[string][]byte{"/doc.json": docs.SwaggerJSON(), "/openapi.json": docs.OpenAPIJSON()}
 	return func(c *gin.Context) {
 		name := c.Param("any")
-		switch {
-		case name == "/doc.json":
+		switch spec, isSpec := specs[name]; {
+		case isSpec:
 			c.Data(http.StatusOK, "application/json; charset=utf-8", spec)
 		case name == "/" || name == "":
 			c.Redirect(http.StatusMovedPermanently, SwaggerUIPath)

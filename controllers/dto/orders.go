@@ -72,7 +72,7 @@ type PlaceOrderRequest struct {
 
 // OrderLineRequest is one line of PlaceOrderRequest.
 type OrderLineRequest struct {
-	ProductID int64 `json:"product_id" binding:"required" minimum:"1" example:"42"`
+	ProductID int64 `json:"product_id" binding:"required" minimum:"1" example:"1"`
 	Quantity  int64 `json:"quantity" binding:"required" minimum:"1" maximum:"1000" example:"2"`
 }
 
