@@ -377,6 +377,9 @@ func FuzzSalesReportRequest(f *testing.F) {
 			switch {
 			case ferr != nil || terr != nil || from.Format(time.DateOnly) != r.From || to.Format(time.DateOnly) != r.To:
 				return "from or to is not a date like 2026-11-01"
+			case from.Year() < services.MinReportYear || from.Year() > services.MaxReportYear ||
+				to.Year() < services.MinReportYear || to.Year() > services.MaxReportYear:
+				return "a date outside the years the report allows"
 			case to.Before(from) || to.Sub(from) > services.MaxReportDays*24*time.Hour:
 				return "the range is reversed or too long"
 			}

@@ -33,7 +33,7 @@ type Tasks struct {
 // SalesReport godoc
 //
 //	@Summary		Start a sales report
-//	@Description	Daily totals (orders, items, revenue in cents; cancelled orders excluded) between two dates, both included. A worker builds it; follow it with GET /tasks/{task_id}.
+//	@Description	Daily totals (orders, items, revenue in cents; cancelled orders excluded) between two dates, both included (years 1970..2999; to not before from and at most 3660 days after it). A worker builds it; follow it with GET /tasks/{task_id}. A report that cannot be built ends FAILURE at once, never handed out again.
 //	@Tags			tasks
 //	@Accept			json
 //	@Produce		json

@@ -2,6 +2,7 @@ package services
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,8 +14,14 @@ import (
 // TaskSalesReport is the task that builds a sales report.
 const TaskSalesReport = "build_sales_report"
 
-// MaxReportDays bounds the span of one sales report.
-const MaxReportDays = 3660
+// MaxReportDays bounds the span of one sales report; MinReportYear and MaxReportYear bound its
+// dates, so that no date arithmetic of the report (the day after to) leaves the calendar that
+// the databases and the CSV name can hold (9999-12-31 rolled into year 10000).
+const (
+	MaxReportDays = 3660
+	MinReportYear = 1970
+	MaxReportYear = 2999
+)
 
 // Reports starts report tasks.
 type Reports struct {
@@ -33,6 +40,8 @@ type SalesRequest struct {
 	To   string `json:"to"`
 }
 
+var errOutOfRange = errors.New("out of range")
+
 // Range returns [from 00:00 UTC, the day after to 00:00 UTC), or a validation error.
 func (r SalesRequest) Range() (time.Time, time.Time, error) {
 	var c apperr.Checker
@@ -40,6 +49,16 @@ func (r SalesRequest) Range() (time.Time, time.Time, error) {
 	to, terr := time.Parse(time.DateOnly, r.To)
 	c.Check(ferr == nil, "from", "must be a date like 2026-11-01")
 	c.Check(terr == nil, "to", "must be a date like 2026-11-30")
+	inYears := func(d time.Time) bool { return d.Year() >= MinReportYear && d.Year() <= MaxReportYear }
+	years := fmt.Sprintf("must be a date in the years %d..%d", MinReportYear, MaxReportYear)
+	if ferr == nil && !inYears(from) {
+		c.Add("from", "%s", years)
+		ferr = errOutOfRange
+	}
+	if terr == nil && !inYears(to) {
+		c.Add("to", "%s", years)
+		terr = errOutOfRange
+	}
 	if ferr == nil && terr == nil {
 		c.Check(!to.Before(from), "to", "must not be before from")
 		c.Check(to.Sub(from) <= MaxReportDays*24*time.Hour, "to", fmt.Sprintf("must be at most %d days after from", MaxReportDays))

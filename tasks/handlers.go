@@ -14,6 +14,7 @@ import (
 
 	mtasks "github.com/RichardKnop/machinery/v2/tasks"
 
+	"tienda/apperr"
 	"tienda/database"
 	"tienda/models"
 	"tienda/repositories"
@@ -117,7 +118,7 @@ func (h *Handlers) LowStockAlert(ctx context.Context, outboxID int64) error {
 			Threshold int64 `json:"threshold"`
 		}
 		if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
-			return fmt.Errorf("outbox job %d: %w", m.ID, err)
+			return fmt.Errorf("outbox job %d: %w: %w", m.ID, errPermanent, err)
 		}
 		admins, err := h.Store.Users.ActiveAdminEmails(ctx)
 		if err != nil || len(admins) == 0 {
@@ -151,9 +152,39 @@ func (h *Handlers) run(ctx context.Context, outboxID int64, fn func(models.Outbo
 		return nil
 	}
 	if err := fn(m); err != nil {
+		if permanent(err) {
+			return h.giveUp(ctx, m, err)
+		}
 		return err
 	}
 	return h.Store.Outbox.Complete(ctx, m.ID, h.Now())
+}
+
+// errPermanent marks an error that no rerun can cure (a job whose payload does not parse).
+var errPermanent = errors.New("the job cannot succeed")
+
+// permanent reports whether err means the job can never succeed: its payload is malformed or
+// fails the rules of the request that made it (a validation error).
+func permanent(err error) bool {
+	if errors.Is(err, errPermanent) {
+		return true
+	}
+	ae, ok := apperr.As(err)
+	return ok && (ae.Code == apperr.CodeValidation || ae.Code == apperr.CodeBadRequest)
+}
+
+// giveUp fails a job that cannot succeed, at once and visibly: the outbox row is marked failed
+// (the relay never hands it out again) and machinery is told not to retry, so the task's state
+// is FAILURE with err, not RETRY or PENDING for minutes.
+func (h *Handlers) giveUp(ctx context.Context, m models.OutboxMessage, err error) error {
+	h.Log.ErrorContext(ctx, "task cannot succeed; giving it up", "outbox_id", m.ID, "task", m.Task, "error", err)
+	if ferr := h.Store.Outbox.Fail(context.WithoutCancel(ctx), m.ID, err.Error()); ferr != nil {
+		return ferr // retried: the row must record the failure
+	}
+	if sig := mtasks.SignatureFromContext(ctx); sig != nil {
+		sig.RetryCount = 0
+	}
+	return err
 }
 
 // deliver sends the email build makes, once for key: a message sent before is not sent again,
@@ -207,7 +238,7 @@ func (h *Handlers) SalesReport(ctx context.Context, outboxID int64) (string, err
 	err := h.run(ctx, outboxID, func(m models.OutboxMessage) error {
 		var req services.SalesRequest
 		if err := json.Unmarshal([]byte(m.Payload), &req); err != nil {
-			return fmt.Errorf("outbox job %d: %w", m.ID, err)
+			return fmt.Errorf("outbox job %d: %w: %w", m.ID, errPermanent, err)
 		}
 		report, err := h.salesReport(ctx, req, m.TaskUUID)
 		if err != nil {

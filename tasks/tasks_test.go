@@ -316,3 +316,42 @@ func TestTaskAPIErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestImpossibleReportFailsAtOnce (issue #16, item 4): POST /reports/sales with to=9999-12-31
+// was accepted, then the job failed on every hand-off (the day after to is in year 10000) while
+// GET /tasks/{id} said PENDING for minutes. The request is refused now; and a job that cannot
+// succeed (here one written before the check existed) ends FAILURE at once, its outbox row
+// failed after a single hand-off.
+func TestImpossibleReportFailsAtOnce(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.Admin()
+		for _, body := range []map[string]string{
+			{"from": "9999-01-01", "to": "9999-12-31"},
+			{"from": "2026-01-01", "to": "9999-12-31"},
+			{"from": "0001-01-01", "to": "0001-01-31"},
+		} {
+			r := apptest.Expect(t, e.Post("/reports/sales", admin.Token, body), http.StatusUnprocessableEntity, fmt.Sprintf("report %v", body))
+			if !strings.Contains(string(r.Body), "years 1970..2999") {
+				t.Errorf("report %v: %s; the refusal should name the years allowed", body, r.Body)
+			}
+		}
+
+		poison := models.OutboxMessage{Task: "build_sales_report", Payload: `{"from":"9999-12-30","to":"9999-12-31"}`,
+			State: models.OutboxPending, DueAt: time.Now(), TaskUUID: "7a0c3d4e-1b2f-4c5d-8e9f-0a1b2c3d4e5f", Recipient: "admin"}
+		if err := e.DB.Create(&poison).Error; err != nil {
+			t.Fatal(err)
+		}
+		e.Background()
+		st := waitTask(t, e, admin.Token, poison.TaskUUID, 3*time.Second) // machinery's own retries alone would take 1+2+3 s
+		if st.State != "FAILURE" || st.Error == "" {
+			t.Errorf("the impossible report is %+v, want FAILURE with its reason", st)
+		}
+		var row models.OutboxMessage
+		if err := e.DB.First(&row, poison.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if row.State != models.OutboxFailed || row.Attempts != 1 {
+			t.Errorf("outbox row state %q after %d hand-offs, want %q after 1: never handed out again", row.State, row.Attempts, models.OutboxFailed)
+		}
+	})
+}

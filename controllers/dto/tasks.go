@@ -7,7 +7,8 @@ import (
 	"tienda/services"
 )
 
-// SalesReportRequest is the body of POST /reports/sales: dates, both included.
+// SalesReportRequest is the body of POST /reports/sales: dates, both included, in the years
+// 1970..2999, to not before from and at most 3660 days after it.
 type SalesReportRequest struct {
 	From string `json:"from" binding:"required" format:"date" example:"2026-11-01"`
 	To   string `json:"to" binding:"required" format:"date" example:"2026-11-30"`
