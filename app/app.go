@@ -134,6 +134,7 @@ func Build(d Deps) (*App, error) {
 		Accounts:  users,
 		Dashboard: services.NewDashboard(store, d.Now, cfg.Tasks.LowStockThreshold),
 		Catalogue: consoleCatalogue{products},
+		Orders:    orders,
 	})
 	if err != nil {
 		return nil, err

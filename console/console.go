@@ -51,6 +51,7 @@ type Deps struct {
 	Accounts  Accounts
 	Dashboard Dashboard
 	Catalogue Catalogue
+	Orders    OrderDesk
 }
 
 // Config configures the console.
@@ -155,6 +156,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST "+Prefix+"/logout", c.logout)
 	c.mux.Handle("GET "+Prefix+"/{$}", c.admin(c.dashboard))
 	c.productRoutes()
+	c.orderRoutes()
 	c.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error.html", "Not found", errorPage{
 			Title: "Page not found", Message: "There is no console page at this address.",

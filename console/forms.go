@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"tienda/apperr"
 	"tienda/listing"
@@ -137,6 +138,49 @@ func (q *query) bool(k string) *bool {
 	}
 	q.check.Add(k, "must be true or false")
 	return nil
+}
+
+func (q *query) uint(k string) uint {
+	s := strings.TrimSpace(q.values.Get(k))
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || n == 0 {
+		q.check.Add(k, "must be a positive whole number")
+		return 0
+	}
+	return uint(n)
+}
+
+// oneOf returns the value of k when it is empty or one of allowed.
+func (q *query) oneOf(k string, allowed ...string) string {
+	v := q.values.Get(k)
+	if v == "" {
+		return ""
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	q.check.Add(k, "must be one of %s", strings.Join(allowed, ", "))
+	return ""
+}
+
+// date reads a YYYY-MM-DD day as its midnight UTC; days after is added (1 for an end date that
+// is included).
+func (q *query) date(k string, after int) time.Time {
+	s := strings.TrimSpace(q.values.Get(k))
+	if s == "" {
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		q.check.Add(k, "must be a date like 2026-11-30")
+		return time.Time{}
+	}
+	return d.AddDate(0, 0, after)
 }
 
 // pageSize is the console's page length.

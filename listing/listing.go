@@ -6,6 +6,7 @@ package listing
 
 import (
 	"slices"
+	"time"
 
 	"tienda/models"
 )
@@ -59,4 +60,6 @@ type UserFilter struct {
 type OrderFilter struct {
 	UserID uint
 	Status models.OrderStatus
+	// PlacedFrom and PlacedBefore bound created_at: from included, before excluded.
+	PlacedFrom, PlacedBefore time.Time
 }

@@ -26,6 +26,12 @@ func orderScope(f listing.OrderFilter) func(*gorm.DB) *gorm.DB {
 		if f.Status != "" {
 			q = q.Where("status = ?", f.Status)
 		}
+		if !f.PlacedFrom.IsZero() {
+			q = q.Where("created_at >= ?", f.PlacedFrom)
+		}
+		if !f.PlacedBefore.IsZero() {
+			q = q.Where("created_at < ?", f.PlacedBefore)
+		}
 		return q
 	}
 }

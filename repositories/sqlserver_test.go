@@ -217,6 +217,7 @@ func sqlServerCases() []sqlServerCase {
 		{"orders_list", []string{"Orders.List", "Orders.Search"}, listOrders(listing.OrderFilter{}, firstPage)},
 		{"orders_list_user", nil, listOrders(listing.OrderFilter{UserID: 1}, firstPage)},
 		{"orders_list_status", nil, listOrders(listing.OrderFilter{Status: models.OrderPaid}, firstPage)},
+		{"orders_list_placed", nil, listOrders(listing.OrderFilter{PlacedFrom: t0, PlacedBefore: t0.AddDate(0, 0, 1)}, firstPage)},
 		{"orders_list_all_filters", nil, listOrders(listing.OrderFilter{UserID: 1, Status: models.OrderPending}, page(2, desc("created_at")))},
 		{"orders_list_sorts", nil, listOrders(listing.OrderFilter{},
 			page(1, asc("created_at")), page(1, desc("created_at")), page(1, asc("total_cents")), page(1, desc("total_cents")), page(1, desc("id")))},

@@ -277,9 +277,9 @@ func (s *Orders) List(ctx context.Context, actor Actor, q OrderQuery) (Page[mode
 // it is pending, an admin while pending or paid. Of concurrent cancels exactly one moves the
 // order, so the stock comes back once.
 func (s *Orders) Cancel(ctx context.Context, actor Actor, id uint) (models.Order, error) {
-	from, owner := []models.OrderStatus{models.OrderPending}, actor.UserID
+	from, owner := CancellableFrom(actor), actor.UserID
 	if actor.IsAdmin() {
-		from, owner = []models.OrderStatus{models.OrderPending, models.OrderPaid}, 0
+		owner = 0
 	}
 	var order models.Order
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
