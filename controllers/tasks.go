@@ -70,7 +70,7 @@ func (tc Tasks) SalesReport(c *gin.Context) {
 //	@Tags			tasks
 //	@Produce		json
 //	@Param			task_id	path		string	true	"task ID"	maxLength(64)
-//	@Success		200		{object}	dto.Task
+//	@Success		200		{object}	dto.Task{result=tasks.SalesReport}	"the task; result is the report once state is SUCCESS"
 //	@Failure		400		{object}	apperr.ErrorResponse	"bad ID"
 //	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
 //	@Failure		403		{object}	apperr.ErrorResponse	"not an admin"

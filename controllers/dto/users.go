@@ -163,18 +163,13 @@ func checkPassword(c *apperr.Checker, p string) {
 
 // OAuthTokenResponse answers POST /auth/token (RFC 6749 §5.1).
 type OAuthTokenResponse struct {
-	// AccessToken goes in the Authorization header as "Bearer <access_token>".
 	AccessToken string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."`
-	// TokenType is always bearer.
-	TokenType string `json:"token_type" enums:"bearer" example:"bearer"`
-	// ExpiresIn is the lifetime of the access token, in seconds.
-	ExpiresIn int64 `json:"expires_in" example:"900"`
+	TokenType   string `json:"token_type" enums:"bearer" example:"bearer"`
+	ExpiresIn   int64  `json:"expires_in" example:"900"`
 }
 
 // OAuthError is an error of POST /auth/token as RFC 6749 §5.2 describes it.
 type OAuthError struct {
-	// Error is the RFC 6749 error code.
-	Error string `json:"error" enums:"invalid_request,invalid_grant,unsupported_grant_type,temporarily_unavailable" example:"invalid_grant"`
-	// ErrorDescription is a human-readable explanation, in English.
+	Error            string `json:"error" enums:"invalid_request,invalid_grant,unsupported_grant_type,temporarily_unavailable" example:"invalid_grant"`
 	ErrorDescription string `json:"error_description" example:"invalid email or password"`
 }

@@ -34,6 +34,9 @@ func rules(types goTypes) []rule {
 		{"go types", func(doc obj) error { return fromGoTypes(doc, types) }},
 		{"integer formats", integerFormats},
 		{"schema names", schemaNames},
+		{"composed schemas", composedSchemas},
+		{"property descriptions", describeProperties},
+		{"path examples", pathExamples},
 		{"media types", mediaTypes},
 		{"common responses", commonResponses},
 		{"response headers", responseHeaders},
@@ -99,7 +102,7 @@ func securitySchemes(doc obj) error {
 		oauthScheme: obj{
 			"type":        "oauth2",
 			"description": "OAuth2 resource owner password grant (RFC 6749 §4.3): email and password for a bearer token. No client registration: client_id and client_secret may be left empty.",
-			"flows": obj{"password": obj{"tokenUrl": tokenURL, "scopes": obj{}}},
+			"flows":       obj{"password": obj{"tokenUrl": tokenURL, "scopes": obj{}}},
 		},
 	}
 	return operations(doc, func(_, _ string, op obj) error {
@@ -203,6 +206,62 @@ func schemaNames(doc obj) error {
 	return nil
 }
 
+// composedSchemas names swag's composition (@Success 200 {object} dto.Task{result=tasks.SalesReport},
+// an allOf of Task and an object overriding result) as one schema, SalesReportTask: a copy of
+// Task with the overridden properties. Generated clients then see one type, not an intersection
+// with Task's untyped result.
+func composedSchemas(doc obj) error {
+	schemas := m(m(doc["components"])["schemas"])
+	const prefix = "#/components/schemas/"
+	var err error
+	var composed []string
+	walk(doc["paths"], func(o obj) {
+		all := list(o["allOf"])
+		if len(all) != 2 || err != nil {
+			return
+		}
+		base, _ := m(all[0])["$ref"].(string)
+		over := m(m(all[1])["properties"])
+		if !strings.HasPrefix(base, prefix) || len(over) != 1 {
+			return
+		}
+		var prop string
+		for k := range over {
+			prop = k
+		}
+		part, _ := m(over[prop])["$ref"].(string)
+		name := strings.TrimPrefix(part, prefix) + strings.TrimPrefix(base, prefix)
+		src := m(schemas[strings.TrimPrefix(base, prefix)])
+		if src == nil || part == "" {
+			err = fmt.Errorf("cannot compose %s with %s", base, part)
+			return
+		}
+		copied := obj{}
+		for k, v := range src {
+			copied[k] = v
+		}
+		props := obj{}
+		for k, v := range m(src["properties"]) {
+			props[k] = v
+		}
+		props[prop] = obj{"$ref": part}
+		copied["properties"] = props
+		schemas[name] = copied
+		delete(o, "allOf")
+		o["$ref"] = prefix + name
+		composed = append(composed, strings.TrimPrefix(base, prefix))
+	})
+	// A base schema that only served compositions is no longer used.
+	for _, base := range composed {
+		used := false
+		walk(doc, func(o obj) { used = used || o["$ref"] == prefix+base })
+		if !used {
+			delete(schemas, base)
+		}
+	}
+	return err
+}
+
 // mediaTypes: the server answers JSON as "application/json; charset=utf-8"; a 204 has no body.
 func mediaTypes(doc obj) error {
 	return operations(doc, func(_, _ string, op obj) error {
@@ -247,12 +306,12 @@ func commonResponses(doc obj) error {
 		"TooManyRequests": obj{
 			"description": "Too many requests from this client IP or user; retry after Retry-After seconds.",
 			"headers":     obj{"Retry-After": retry, "X-Request-ID": reqID},
-			"content": obj{jsonType: obj{"schema": errRef, "example": errorExample(http.StatusTooManyRequests, "too many requests; slow down")}},
+			"content":     obj{jsonType: obj{"schema": errRef, "example": errorExample(http.StatusTooManyRequests, "too many requests; slow down")}},
 		},
 		"Unavailable": obj{
 			"description": "The request's deadline passed or the database is busy; retry after Retry-After seconds.",
 			"headers":     obj{"Retry-After": retry, "X-Request-ID": reqID},
-			"content": obj{jsonType: obj{"schema": errRef, "example": errorExample(http.StatusServiceUnavailable, "the service is busy; try again")}},
+			"content":     obj{jsonType: obj{"schema": errRef, "example": errorExample(http.StatusServiceUnavailable, "the service is busy; try again")}},
 		},
 	}
 	return operations(doc, func(_, _ string, op obj) error {
