@@ -408,6 +408,18 @@ func TestRefresh(t *testing.T) {
 		}
 		expectError(t, c.post("/auth/refresh", "", nil), http.StatusUnauthorized, "unauthorized", "refresh without a token")
 
+		// Issue #16, item 10: a login time in the future would stretch the session; a minute of
+		// clock skew between processes is allowed.
+		for _, ahead := range []time.Duration{2 * time.Minute, maxRefresh, 10 * 365 * 24 * time.Hour} {
+			future := claims(e, cust.ID, 0, "customer", time.Minute)
+			future["orig_iat"] = now.Add(ahead).Unix()
+			expectError(t, c.post("/auth/refresh", signHS256(t, future), nil), http.StatusUnauthorized, "unauthorized",
+				fmt.Sprintf("refresh of a token with orig_iat %v in the future", ahead))
+		}
+		skewed := claims(e, cust.ID, 0, "customer", time.Minute)
+		skewed["orig_iat"] = now.Add(30 * time.Second).Unix()
+		refresh(signHS256(t, skewed))
+
 		// The same on the app's clock: the session of a login ends max_refresh later.
 		fresh := login(t, c, cust.Email, apptest.Password)
 		loginIat := claimInt(t, decodeClaims(t, fresh.AccessToken), "orig_iat")

@@ -215,6 +215,12 @@ func (j *JWT) Refresh(ctx context.Context, authorization string) (Token, error) 
 		return Token{}, apperr.Unauthorized("the token lacks required claims")
 	}
 	now := j.cfg.Now()
+	// A login time in the future would stretch the session past max_refresh; only a holder of
+	// the key can sign one, but it costs nothing to refuse (beyond a clock skew between
+	// processes).
+	if time.Unix(origIat, 0).After(now.Add(maxClockSkew)) {
+		return Token{}, apperr.Unauthorized("the token's login time is in the future")
+	}
 	sessionEnd := time.Unix(origIat, 0).Add(j.cfg.MaxRefresh)
 	if !now.Before(sessionEnd) {
 		return Token{}, apperr.Unauthorized("the session has expired; log in again")
@@ -240,6 +246,9 @@ func (j *JWT) Refresh(ctx context.Context, authorization string) (Token, error) 
 	expires := time.Unix(exp.Unix(), 0).UTC()
 	return Token{Value: value, ExpiresAt: expires, Lifetime: expires.Sub(j.mw.TimeFunc())}, nil
 }
+
+// maxClockSkew is how far ahead of this process's clock another process may have issued a token.
+const maxClockSkew = time.Minute
 
 // onlyExpired reports whether the token's single fault is its expiry.
 func onlyExpired(err error) bool {
