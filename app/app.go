@@ -135,6 +135,7 @@ func Build(d Deps) (*App, error) {
 		Dashboard: services.NewDashboard(store, d.Now, cfg.Tasks.LowStockThreshold),
 		Catalogue: consoleCatalogue{products},
 		Orders:    orders,
+		People:    consoleUsers{users},
 	})
 	if err != nil {
 		return nil, err

@@ -52,3 +52,25 @@ func productRequest(in services.ProductInput) dto.ProductRequest {
 		PriceCents: &in.PriceCents, Stock: &in.Stock, IsActive: &in.IsActive,
 	}
 }
+
+// consoleUsers adapts the users service to the console's users page.
+type consoleUsers struct {
+	*services.Users
+}
+
+func (c consoleUsers) List(ctx context.Context, _ services.Actor, q services.UserQuery) (services.Page[models.User], error) {
+	return c.Users.List(ctx, q)
+}
+
+func (c consoleUsers) SetRole(ctx context.Context, _ services.Actor, id uint, role models.Role) (models.User, error) {
+	name := string(role)
+	req := dto.UserPatchRequest{Role: &name}
+	if err := req.Validate(); err != nil {
+		return models.User{}, err
+	}
+	return c.Users.Patch(ctx, id, req.Patch())
+}
+
+func (c consoleUsers) SetActive(ctx context.Context, _ services.Actor, id uint, active bool) (models.User, error) {
+	return c.Users.Patch(ctx, id, services.UserPatch{IsActive: &active})
+}

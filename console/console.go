@@ -52,6 +52,7 @@ type Deps struct {
 	Dashboard Dashboard
 	Catalogue Catalogue
 	Orders    OrderDesk
+	People    People
 }
 
 // Config configures the console.
@@ -157,6 +158,7 @@ func (c *Console) routes() {
 	c.mux.Handle("GET "+Prefix+"/{$}", c.admin(c.dashboard))
 	c.productRoutes()
 	c.orderRoutes()
+	c.userRoutes()
 	c.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error.html", "Not found", errorPage{
 			Title: "Page not found", Message: "There is no console page at this address.",
