@@ -17,7 +17,7 @@ SWAG_VERSION     := v1.16.6
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
 .PHONY: help build run test test-race soak lint fmt vet swag tools clean \
-	docker-build docker-up docker-down test-docker-mysql test-docker-sqlserver compose-check static-check \
+	docker-build docker-up docker-down docker-standin docker-smoke test-docker-mysql test-docker-sqlserver compose-check static-check \
 	bench bench-go
 
 help: ## list the targets
@@ -100,7 +100,8 @@ COMPOSE_FILES   := docker/docker-compose.yml docker/docker-compose.test.mysql.ym
 IMAGE ?= tienda
 
 docker-build: ## build the runtime image tienda:$(VERSION) (needs a Docker engine)
-	$(DOCKER_ENV) docker build -f docker/Dockerfile --build-arg VERSION=$(VERSION) \
+	@$(STANDIN_ENV); $(DOCKER_ENV) docker build -f docker/Dockerfile --build-arg VERSION=$(VERSION) \
+		$${GO_IMAGE:+--build-arg GO_IMAGE=$$GO_IMAGE} $${RUNTIME_IMAGE:+--build-arg RUNTIME_IMAGE=$$RUNTIME_IMAGE} \
 		-t $(IMAGE):$(VERSION) -t $(IMAGE):latest .
 
 # A JWT secret is required by the stack (it runs in production mode); when none is exported, a
@@ -111,15 +112,17 @@ docker-up: ## start the dev stack (MySQL, Redis, migrate, app on :8080, worker) 
 		export TIENDA_JWT_SECRET=$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); \
 		echo "TIENDA_JWT_SECRET not set: using a random one for this run"; \
 	fi; \
-	$(DOCKER_ENV) $(DEV_COMPOSE) up --build -d && $(DEV_COMPOSE) ps
+	$(STANDIN_ENV); $(DOCKER_ENV) $(DEV_COMPOSE) up --build -d && $(DEV_COMPOSE) ps
 
 docker-down: ## stop the dev stack (keeps the MySQL and reports volumes; add -v by hand to drop them)
 	TIENDA_JWT_SECRET=unused-by-down $(DEV_COMPOSE) down
 
 # Runs the suite in the tests service against the database of docker/docker-compose.test.$(1).yml,
 # removes the stack and its volumes whatever happened, and exits with the suite's status.
+# docker/.standin.env (written by docker/standin.sh) selects the local stand-in images.
+STANDIN_ENV := set -a; if [ -f docker/.standin.env ]; then . docker/.standin.env; fi; set +a
 define compose_test
-	@f=docker/docker-compose.test.$(1).yml; p=tienda-test-$(1); status=0; \
+	@$(STANDIN_ENV); f=docker/docker-compose.test.$(1).yml; p=tienda-test-$(1); status=0; \
 	TESTFLAGS='$(TESTFLAGS)' $(DOCKER_ENV) $(COMPOSE) -p $$p -f $$f \
 		up --build --abort-on-container-exit --exit-code-from tests || status=$$?; \
 	$(COMPOSE) -p $$p -f $$f down -v --remove-orphans; \
@@ -132,6 +135,12 @@ test-docker-mysql: ## the whole suite in containers against MySQL 8.4 (needs a D
 
 test-docker-sqlserver: ## the whole suite in containers against SQL Server 2022 (needs a Docker engine)
 	$(call compose_test,sqlserver)
+
+docker-standin: ## build local stand-ins for the official images from Debian packages (no registry needed)
+	docker/standin.sh
+
+docker-smoke: ## production stack end to end: 2 workers, SMTP sink, order emails once, a worker SIGKILLed
+	docker/smoke.sh
 
 compose-check: ## validate every compose file with `compose config -q` (no Docker engine needed)
 	@for f in $(COMPOSE_FILES); do \
