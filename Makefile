@@ -50,7 +50,7 @@ test-race: ## the tests with the race detector
 SOAK_DURATION ?= 3m
 soak: ## mixed load for SOAK_DURATION (3m) on MariaDB; fails if memory or goroutines grow or a request fails
 	@export TIENDA_TEST_MYSQL_DSN="$${TIENDA_TEST_MYSQL_DSN:-$(MYSQL_TEST_DSN)}"; \
-	SOAK=1 SOAK_DURATION='$(SOAK_DURATION)' $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 60m $(TESTFLAGS) ./tasks/
+	SOAK=1 SOAK_DURATION='$(SOAK_DURATION)' $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 60m $(TESTFLAGS) ./e2e/faults/
 
 vet: ## go vet
 	$(GO) vet ./...
@@ -83,7 +83,7 @@ bench: build ## load benchmark: tienda vs the hand-written limit on MariaDB, 3 r
 	bin/bench -tienda $(BIN) -limit bin/tienda-limit -script bench/wrk/scenario.lua $(BENCH_FLAGS)
 
 bench-go: ## Go benchmarks of the hot paths on SQLite (handler → service → repository, JSON)
-	$(GO) test -run '^$$' -bench . -benchmem ./controllers/...
+	$(GO) test -run '^$$' -bench . -benchmem ./e2e/
 
 clean: ## remove build output and the dev database
 	rm -rf bin tienda.db tienda.db-shm tienda.db-wal

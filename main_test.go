@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"tienda/apptest"
 	"tienda/apptest/dbtest"
 	"tienda/config"
 )
@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 // ready, sends SIGTERM and expects a clean exit with status 0 after the shutdown line.
 func TestSIGTERMStopsServeWithStatusZero(t *testing.T) {
 	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
-		addr := freeAddr(t)
+		addr := apptest.FreeAddr(t)
 		var stderr bytes.Buffer
 		cmd := exec.CommandContext(t.Context(), os.Args[0])
 		cmd.Dir = t.TempDir() // no config.yaml or .env there
@@ -103,14 +103,4 @@ func get(t *testing.T, url string) int {
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -195,25 +194,11 @@ func TestMetricsByRouteTemplate(t *testing.T) {
 	})
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// records returns the JSON log records written so far.
-func (b *syncBuffer) records(t *testing.T) []map[string]any {
+// records returns the JSON log records written to b so far.
+func records(t *testing.T, b *apptest.SyncBuffer) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
+	sc := bufio.NewScanner(bytes.NewReader(b.Bytes()))
 	for sc.Scan() {
 		var rec map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
@@ -229,7 +214,7 @@ func jsonLogger(level string, w io.Writer) *slog.Logger {
 }
 
 func TestRequestIDFlowsIntoEveryLogLine(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &apptest.SyncBuffer{}
 	e := apptest.New(t, engineNamed(t, config.DriverSQLite), apptest.WithLog(jsonLogger("info", logs)))
 	cust := e.Customer()
 	panics(t, e, "/test/panic")
@@ -246,7 +231,7 @@ func TestRequestIDFlowsIntoEveryLogLine(t *testing.T) {
 	send("//healthz", "trace-health", "")
 
 	byID := map[string][]map[string]any{}
-	for _, rec := range logs.records(t) {
+	for _, rec := range records(t, logs) {
 		id, _ := rec[app.RequestIDKey].(string)
 		byID[id] = append(byID[id], rec)
 	}
@@ -286,13 +271,13 @@ func TestRequestIDFlowsIntoEveryLogLine(t *testing.T) {
 }
 
 func TestFailedReadinessIsLoggedWithTheRequestID(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &apptest.SyncBuffer{}
 	rdb := redis.NewClient(&redis.Options{Addr: closedAddr(t), MaxRetries: -1})
 	t.Cleanup(func() { _ = rdb.Close() })
 	e := apptest.New(t, engineNamed(t, config.DriverSQLite), apptest.WithLog(jsonLogger("info", logs)), apptest.WithRedis(rdb, "x:"))
 	e.Do(apptest.Request{Method: http.MethodGet, Path: "//readyz", Headers: map[string]string{middleware.RequestIDHeader: "probe-1"}})
 	var warned, accessed bool
-	for _, rec := range logs.records(t) {
+	for _, rec := range records(t, logs) {
 		if rec[app.RequestIDKey] != "probe-1" {
 			continue
 		}
@@ -300,7 +285,7 @@ func TestFailedReadinessIsLoggedWithTheRequestID(t *testing.T) {
 		accessed = accessed || rec["msg"] == "request" && rec["status"] == 503.0
 	}
 	if !warned || !accessed {
-		t.Errorf("want a warning naming redis and an info access line with status 503, both with request_id probe-1:\n%s", logs.buf.String())
+		t.Errorf("want a warning naming redis and an info access line with status 503, both with request_id probe-1:\n%s", logs.String())
 	}
 }
 
@@ -475,7 +460,7 @@ func closedAddr(t *testing.T) string {
 // access log must not copy them whole, and these requests must spend the client's rate limit.
 func TestMadeUpMethodsAndPathsStayBounded(t *testing.T) {
 	const burst = 6
-	var logs syncBuffer
+	var logs apptest.SyncBuffer
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		method := func(i int) string { return fmt.Sprintf("M%d%s", i, strings.Repeat("X", 4000)) }
 		codes := map[int]int{}
@@ -505,7 +490,7 @@ func TestMadeUpMethodsAndPathsStayBounded(t *testing.T) {
 				t.Errorf("the scrape has no line %q", want)
 			}
 		}
-		for _, rec := range logs.records(t) {
+		for _, rec := range records(t, &logs) {
 			for _, key := range []string{"method", "path", "msg"} {
 				if s, _ := rec[key].(string); len(s) > 300 {
 					t.Errorf("a log line copies %d bytes of the request into %q", len(s), key)

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ import (
 // TestPprofOnlyOnItsOwnListener checks that debug.pprof_addr serves the profiles on a listener
 // of its own, and that the API's address does not serve them.
 func TestPprofOnlyOnItsOwnListener(t *testing.T) {
-	pprofAddr := freeAddr(t)
+	pprofAddr := apptest.FreeAddr(t)
 	e := apptest.New(t, dbtest.Engines()[0], apptest.WithConfig(func(c *config.Config) { c.Debug.PprofAddr = pprofAddr }))
 	base := e.Serve()
 
@@ -43,14 +42,4 @@ func get(t *testing.T, url string) (int, string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -235,15 +235,8 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 
 func waitReady(t *testing.T, s *server) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	apptest.WaitUntil(t, 10*time.Second, "/readyz answering 200", func() bool {
 		code, _, err := s.get(t, "http://"+s.addr+"/readyz")
-		if err == nil && code == http.StatusOK {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz: %d %v after 10s", code, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && code == http.StatusOK
+	})
 }

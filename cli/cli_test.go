@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"tienda/apptest"
 	"tienda/apptest/dbtest"
 	"tienda/cli"
 	"tienda/config"
@@ -130,7 +130,7 @@ func TestServeRefusesPendingMigrationsWithoutAutoMigrate(t *testing.T) {
 // its context as SIGTERM would and expects a clean exit.
 func TestServeAnswersAndStops(t *testing.T) {
 	dbtest.EachEmpty(t, func(t *testing.T, db config.Database) {
-		addr := freeAddr(t)
+		addr := apptest.FreeAddr(t)
 		env := []string{"TIENDA_DATABASE_DRIVER=" + db.Driver, "TIENDA_DATABASE_DSN=" + db.DSN, "TIENDA_DATABASE_AUTO_MIGRATE=true"}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -152,35 +152,21 @@ func TestServeAnswersAndStops(t *testing.T) {
 	})
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func waitHealthy(t *testing.T, url string, exited <-chan int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	apptest.WaitUntil(t, 30*time.Second, url+" answering 200", func() bool {
 		select {
 		case code := <-exited:
 			t.Fatalf("serve exited early with %d", code)
 		default:
 		}
 		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s did not answer 200 within 30s", url)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 func TestSeedCommand(t *testing.T) {

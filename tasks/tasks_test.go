@@ -3,6 +3,7 @@ package tasks_test
 import (
 	"encoding/csv"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -13,16 +14,13 @@ import (
 
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
-	"tienda/config"
 	"tienda/models"
+	"tienda/tasks"
 	"tienda/tasks/mailtest"
 )
 
 func TestMain(m *testing.M) {
-	quietMachinery()
-	if code, isChild := runChild(); isChild {
-		os.Exit(code)
-	}
+	tasks.RouteMachineryLogs(slog.New(slog.DiscardHandler)) // machinery's chatter stays out of the output
 	gin.SetMode(gin.TestMode)
 	os.Exit(m.Run())
 }
@@ -33,59 +31,8 @@ func eachWithMail(t *testing.T, fn func(t *testing.T, e *apptest.Env, srv *mailt
 	for _, engine := range dbtest.Engines() {
 		t.Run(engine.Name, func(t *testing.T) {
 			srv := mailtest.Start(t)
-			fn(t, apptest.New(t, engine, append(opts, withSMTP(srv))...), srv)
+			fn(t, apptest.New(t, engine, append(opts, apptest.WithSMTP(srv.Host, srv.Port))...), srv)
 		})
-	}
-}
-
-// withSMTP points the app's mailer at srv.
-func withSMTP(srv *mailtest.Server) apptest.Option {
-	return apptest.WithConfig(func(c *config.Config) {
-		c.Mail.SMTPHost, c.Mail.SMTPPort, c.Mail.StartTLS = srv.Host, srv.Port, false
-	})
-}
-
-type line struct {
-	ProductID uint  `json:"product_id"`
-	Quantity  int64 `json:"quantity"`
-}
-
-func product(t *testing.T, e *apptest.Env, admin apptest.User, sku, name string, price, stock int64) uint {
-	t.Helper()
-	var p struct {
-		ID uint `json:"id"`
-	}
-	apptest.Expect(t, e.Post("/products", admin.Token, map[string]any{
-		"sku": sku, "name": name, "price_cents": price, "stock": stock,
-	}), http.StatusCreated, "create product").Decode(t, &p)
-	return p.ID
-}
-
-func order(t *testing.T, e *apptest.Env, u apptest.User, lines ...line) uint {
-	t.Helper()
-	var o struct {
-		ID uint `json:"id"`
-	}
-	apptest.Expect(t, e.Post("/orders", u.Token, map[string]any{"items": lines}), http.StatusCreated, "place order").Decode(t, &o)
-	return o.ID
-}
-
-// waitOutboxDone waits until every outbox job is done.
-func waitOutboxDone(t *testing.T, e *apptest.Env, timeout time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		var open int64
-		e.DB.Model(&models.OutboxMessage{}).Where("state <> ?", models.OutboxDone).Count(&open)
-		if open == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			var msgs []models.OutboxMessage
-			e.DB.Find(&msgs)
-			t.Fatalf("outbox not done after %s: %+v", timeout, msgs)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -93,11 +40,11 @@ func TestOrderEmails(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *apptest.Env, srv *mailtest.Server) {
 		e.Background()
 		admin, cust := e.Admin(), e.Customer()
-		mug := product(t, e, admin, "MUG-1", `Mug <b>"bold"</b>`, 1299, 100)
-		tee := product(t, e, admin, "TEE-1", "T-shirt", 2500, 100)
+		mug := apptest.CreateProduct(t, e, admin, "MUG-1", `Mug <b>"bold"</b>`, 1299, 100)
+		tee := apptest.CreateProduct(t, e, admin, "TEE-1", "T-shirt", 2500, 100)
 		before := len(srv.Messages())
 
-		id := order(t, e, cust, line{mug, 2}, line{tee, 1})
+		id := apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: mug, Quantity: 2}, apptest.OrderLine{ProductID: tee, Quantity: 1})
 		msgs := srv.Wait(t, before+1, 10*time.Second)
 		m := msgs[before]
 		if len(m.To) != 1 || m.To[0] != cust.Email || m.Subject != fmt.Sprintf("Your order #%d", id) {
@@ -120,7 +67,7 @@ func TestOrderEmails(t *testing.T) {
 		if c := msgs[before+1]; c.Subject != fmt.Sprintf("Your order #%d was cancelled", id) || !strings.Contains(c.Text, "has been cancelled") {
 			t.Errorf("cancellation = %q / %q", c.Subject, c.Text)
 		}
-		waitOutboxDone(t, e, 10*time.Second)
+		apptest.WaitOutboxDone(t, e, 10*time.Second)
 		var sent int64
 		e.DB.Model(&models.Delivery{}).Where("state = ?", models.DeliverySent).Count(&sent)
 		if sent != 2 {
@@ -134,8 +81,8 @@ func TestOrderEmails(t *testing.T) {
 func TestTaskRerunSendsNothingTwice(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *apptest.Env, srv *mailtest.Server) {
 		admin, cust := e.Admin(), e.Customer()
-		p := product(t, e, admin, "P", "Pen", 100, 100)
-		id := order(t, e, cust, line{p, 1})
+		p := apptest.CreateProduct(t, e, admin, "P", "Pen", 100, 100)
+		id := apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1})
 		var job models.OutboxMessage
 		if err := e.DB.Where("order_id = ? AND task = ?", id, "send_order_confirmation").Take(&job).Error; err != nil {
 			t.Fatal(err)
@@ -158,7 +105,7 @@ func TestLowStockAlertOncePerCrossing(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *apptest.Env, srv *mailtest.Server) {
 		e.Background()
 		admin, admin2, cust := e.Admin(), e.Admin(), e.Customer()
-		p := product(t, e, admin, "LOW-1", "Lamp", 1000, 7) // threshold is 5 in tests
+		p := apptest.CreateProduct(t, e, admin, "LOW-1", "Lamp", 1000, 7) // threshold is 5 in tests
 		alerts := func() []mailtest.Message {
 			var out []mailtest.Message
 			for _, m := range srv.Messages() {
@@ -168,10 +115,10 @@ func TestLowStockAlertOncePerCrossing(t *testing.T) {
 			}
 			return out
 		}
-		order(t, e, cust, line{p, 1}) // 7 → 6: above the threshold
-		order(t, e, cust, line{p, 2}) // 6 → 4: crosses
-		order(t, e, cust, line{p, 1}) // 4 → 3: already below
-		waitOutboxDone(t, e, 10*time.Second)
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1}) // 7 → 6: above the threshold
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 2}) // 6 → 4: crosses
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1}) // 4 → 3: already below
+		apptest.WaitOutboxDone(t, e, 10*time.Second)
 		got := alerts()
 		if len(got) != 1 {
 			t.Fatalf("%d low-stock alerts after one crossing, want 1", len(got))
@@ -181,69 +128,29 @@ func TestLowStockAlertOncePerCrossing(t *testing.T) {
 			t.Errorf("alert = to %v: %q; want both admins told of stock 4", got[0].To, got[0].Text)
 		}
 		apptest.Expect(t, e.Patch(fmt.Sprintf("/products/%d", p), admin.Token, map[string]any{"stock": 10}), http.StatusOK, "restock")
-		order(t, e, cust, line{p, 6}) // 10 → 4: crosses again
-		waitOutboxDone(t, e, 10*time.Second)
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 6}) // 10 → 4: crosses again
+		apptest.WaitOutboxDone(t, e, 10*time.Second)
 		if n := len(alerts()); n != 2 {
 			t.Errorf("%d alerts after the second crossing, want 2", n)
 		}
 	})
 }
 
-type taskJSON struct {
-	TaskID string `json:"task_id"`
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Error  string `json:"error"`
-	Result struct {
-		From string `json:"from"`
-		To   string `json:"to"`
-		Days []struct {
-			Day          string `json:"day"`
-			Orders       int64  `json:"orders"`
-			Items        int64  `json:"items"`
-			RevenueCents int64  `json:"revenue_cents"`
-		} `json:"days"`
-		Totals struct {
-			Orders       int64 `json:"orders"`
-			Items        int64 `json:"items"`
-			RevenueCents int64 `json:"revenue_cents"`
-		} `json:"totals"`
-		CSV string `json:"csv"`
-	} `json:"result"`
-}
-
-// waitTask polls GET /tasks/{id} until the task succeeds or fails.
-func waitTask(t *testing.T, e *apptest.Env, token, id string, timeout time.Duration) taskJSON {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		var st taskJSON
-		apptest.Expect(t, e.Get("/tasks/"+id, token), http.StatusOK, "task state").Decode(t, &st)
-		if st.State == "SUCCESS" || st.State == "FAILURE" {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s still %s after %s", id, st.State, timeout)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
 func TestSalesReport(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		e.Background()
 		admin, cust := e.Admin(), e.Customer()
-		a := product(t, e, admin, "A", "Apple", 150, 1000)
-		b := product(t, e, admin, "B", "Bread", 300, 1000)
-		order(t, e, cust, line{a, 2}, line{b, 1}) // 600, 3 items
-		order(t, e, cust, line{b, 3})             // 900, 3 items
-		cancelled := order(t, e, cust, line{a, 10})
+		a := apptest.CreateProduct(t, e, admin, "A", "Apple", 150, 1000)
+		b := apptest.CreateProduct(t, e, admin, "B", "Bread", 300, 1000)
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: a, Quantity: 2}, apptest.OrderLine{ProductID: b, Quantity: 1}) // 600, 3 items
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: b, Quantity: 3})                                               // 900, 3 items
+		cancelled := apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: a, Quantity: 10})
 		apptest.Expect(t, e.Post(fmt.Sprintf("/orders/%d/cancel", cancelled), cust.Token, nil), http.StatusOK, "cancel")
 
 		now := time.Now().UTC()
 		today := now.Format(time.DateOnly)
-		id := startReport(t, e, admin, now.AddDate(0, 0, -30).Format(time.DateOnly), today)
-		st := waitTask(t, e, admin.Token, id, 15*time.Second)
+		id := apptest.StartReport(t, e, admin, now.AddDate(0, 0, -30).Format(time.DateOnly), today)
+		st := apptest.WaitTask(t, e, admin.Token, id, 15*time.Second)
 		if st.State != "SUCCESS" || st.Name != "build_sales_report" || st.TaskID != id {
 			t.Fatalf("report task = %+v, want build_sales_report SUCCESS", st)
 		}
@@ -268,21 +175,11 @@ func TestSalesReport(t *testing.T) {
 			t.Errorf("CSV = %v, want %v", rows, want)
 		}
 
-		empty := waitTask(t, e, admin.Token, startReport(t, e, admin, "1999-01-01", "1999-12-31"), 15*time.Second)
+		empty := apptest.WaitTask(t, e, admin.Token, apptest.StartReport(t, e, admin, "1999-01-01", "1999-12-31"), 15*time.Second)
 		if empty.State != "SUCCESS" || len(empty.Result.Days) != 0 || empty.Result.Totals.Orders != 0 {
 			t.Errorf("report of an empty range = %+v", empty)
 		}
 	})
-}
-
-func startReport(t *testing.T, e *apptest.Env, admin apptest.User, from, to string) string {
-	t.Helper()
-	var accepted struct {
-		TaskID string `json:"task_id"`
-	}
-	apptest.Expect(t, e.Post("/reports/sales", admin.Token, map[string]string{"from": from, "to": to}),
-		http.StatusAccepted, "start report").Decode(t, &accepted)
-	return accepted.TaskID
 }
 
 func TestTaskAPIErrors(t *testing.T) {
@@ -308,8 +205,8 @@ func TestTaskAPIErrors(t *testing.T) {
 			}
 		}
 		// A report requested but not yet handed to the queue is PENDING, not unknown.
-		id := startReport(t, e, admin, "2026-01-01", "2026-01-31")
-		var st taskJSON
+		id := apptest.StartReport(t, e, admin, "2026-01-01", "2026-01-31")
+		var st apptest.Task
 		apptest.Expect(t, e.Get("/tasks/"+id, admin.Token), http.StatusOK, "pending task").Decode(t, &st)
 		if st.State != "PENDING" || st.Name != "build_sales_report" {
 			t.Errorf("task not yet relayed = %+v, want PENDING build_sales_report", st)

@@ -1,11 +1,10 @@
-package controllers_test
+package e2e
 
 import (
 	"encoding/json"
 	"net/http"
 	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -46,13 +45,6 @@ var opsRoutes = []string{"/", "/healthz", "/readyz", "/metrics", "/swagger/*any"
 // one.
 var tokenCheckedByHandler = map[string]bool{"POST /auth/refresh": true}
 
-var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
-
-// swaggerPath turns a Gin path under BasePath into the spec's form.
-func swaggerPath(ginPath string) string {
-	return ginParam.ReplaceAllString(strings.TrimPrefix(ginPath, routes.BasePath), "{$1}")
-}
-
 func readSpec(t *testing.T) (swaggerSpec, []byte) {
 	t.Helper()
 	raw, err := os.ReadFile("../docs/swagger.json")
@@ -64,16 +56,6 @@ func readSpec(t *testing.T) (swaggerSpec, []byte) {
 		t.Fatalf("docs/swagger.json is not a spec: %v", err)
 	}
 	return spec, raw
-}
-
-// accessByRoute maps "METHOD /path" (spec form) to the route table's access level. The table
-// is read with zero-value dependencies: only methods, paths and access levels are used.
-func accessByRoute() map[string]routes.Access {
-	m := map[string]routes.Access{}
-	for _, r := range routes.API(routes.Deps{}) {
-		m[r.Method+" "+swaggerPath(r.Path)] = r.Access
-	}
-	return m
 }
 
 func TestSwaggerMatchesRouter(t *testing.T) {
@@ -90,7 +72,7 @@ func TestSwaggerMatchesRouter(t *testing.T) {
 			t.Errorf("route %s %s is neither an ops route nor under %s", r.Method, r.Path, routes.BasePath)
 			continue
 		}
-		registered[r.Method+" "+swaggerPath(r.Path)] = true
+		registered[r.Method+" "+apptest.SwaggerPath(r.Path)] = true
 	}
 	documented := map[string]bool{}
 	for path, ops := range spec.Paths {
@@ -123,7 +105,7 @@ func TestSwaggerMatchesRouter(t *testing.T) {
 func TestSwaggerSecurityAndResponses(t *testing.T) {
 	t.Parallel()
 	spec, _ := readSpec(t)
-	access := accessByRoute()
+	access := apptest.AccessByRoute()
 	bearer := []map[string][]string{{"BearerAuth": {}}}
 	optional := []map[string][]string{{}, {"BearerAuth": {}}}
 

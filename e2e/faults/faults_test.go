@@ -1,4 +1,4 @@
-package tasks_test
+package faults
 
 import (
 	"bytes"
@@ -166,12 +166,12 @@ var faultProducts = []struct {
 }{{"F-1", 100000}, {"F-2", 100000}, {"F-3", 100000}, {"F-4", 100000}, {"F-SCARCE", 60}}
 
 // randomLines picks one or two distinct products with small quantities.
-func randomLines(rng *rand.Rand, ids []uint) []line {
+func randomLines(rng *rand.Rand, ids []uint) []apptest.OrderLine {
 	n := 1 + rng.IntN(2)
 	picked := rng.Perm(len(ids))[:n]
-	lines := make([]line, n)
+	lines := make([]apptest.OrderLine, n)
 	for i, p := range picked {
-		lines[i] = line{ids[p], int64(1 + rng.IntN(3))}
+		lines[i] = apptest.OrderLine{ProductID: ids[p], Quantity: int64(1 + rng.IntN(3))}
 	}
 	return lines
 }
@@ -218,7 +218,7 @@ func faultLoad(t *testing.T, engine dbtest.Engine, killDB bool) {
 		t.Cleanup(func() { _ = mysqldriver.SetLogger(log.New(os.Stderr, "[mysql] ", log.Ldate|log.Ltime|log.Lshortfile)) })
 	}
 	// The service's warnings (503s, relay and task failures) are shown only when the test fails.
-	logs := &syncBuffer{}
+	logs := &apptest.SyncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
@@ -231,7 +231,7 @@ func faultLoad(t *testing.T, engine dbtest.Engine, killDB bool) {
 	rdb := redis.NewClient(&redis.Options{Addr: rs.addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
 	srv := mailtest.Start(t)
-	e := apptest.New(t, engine, apptest.WithRedis(rdb, "faults:"), withSMTP(srv), apptest.WithConfig(func(c *config.Config) {
+	e := apptest.New(t, engine, apptest.WithRedis(rdb, "faults:"), apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(func(c *config.Config) {
 		fastRedelivery(c)
 		c.HTTP.WriteTimeout = deadline
 		c.Tasks.LowStockThreshold = 0 // only confirmations are counted
@@ -243,7 +243,7 @@ func faultLoad(t *testing.T, engine dbtest.Engine, killDB bool) {
 	ids := make([]uint, len(faultProducts))
 	initial := map[uint]int64{}
 	for i, p := range faultProducts {
-		ids[i] = product(t, e, admin, p.sku, "Product "+p.sku, 100+int64(i), p.stock)
+		ids[i] = apptest.CreateProduct(t, e, admin, p.sku, "Product "+p.sku, 100+int64(i), p.stock)
 		initial[ids[i]] = p.stock
 	}
 	base := e.Serve()
@@ -320,7 +320,7 @@ func faultLoad(t *testing.T, engine dbtest.Engine, killDB bool) {
 	// Recovery: with the faults over, orders succeed again by themselves, first time.
 	for i := range 5 {
 		code, body, err := c.do(http.MethodPost, "/orders", customers[i%len(customers)].Token,
-			map[string]any{"items": []line{{ids[i%4], 1}}})
+			map[string]any{"items": []apptest.OrderLine{{ProductID: ids[i%4], Quantity: 1}}})
 		if _, ok := load.order(code, body, err); !ok {
 			t.Errorf("order %d after the faults stopped: %d %s %v; want 201", i, code, body, err)
 		}

@@ -1,4 +1,4 @@
-package controllers_test
+package apifuzz
 
 // Spec-driven API fuzzing (issue "Hardening", part 1).
 //
@@ -36,8 +36,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -59,10 +57,6 @@ const (
 	fuzzMaxReported = 25
 )
 
-// optionalResponseFields are the response properties the API leaves out when empty (omitempty):
-// every other documented property of a response object must be present.
-var optionalResponseFields = map[string]bool{"details": true, "result": true, "error": true}
-
 func envInt(t *testing.T, name string, def uint64) uint64 {
 	t.Helper()
 	s := os.Getenv(name)
@@ -74,59 +68,6 @@ func envInt(t *testing.T, name string, def uint64) uint64 {
 		t.Fatalf("%s=%q: want a non-negative integer", name, s)
 	}
 	return v
-}
-
-// loadOpenAPI3 reads docs/swagger.json and converts it to OpenAPI 3. Response object schemas
-// are closed: the API must send every documented property (except the omitempty ones) and
-// nothing else, so a leaked field (a password hash, a deleted_at) fails validation.
-func loadOpenAPI3(t *testing.T) *openapi3.T {
-	t.Helper()
-	_, raw := readSpec(t)
-	var doc2 openapi2.T
-	if err := json.Unmarshal(raw, &doc2); err != nil {
-		t.Fatalf("docs/swagger.json: %v", err)
-	}
-	doc, err := openapi2conv.ToV3(&doc2)
-	if err != nil {
-		t.Fatalf("convert docs/swagger.json to OpenAPI 3: %v", err)
-	}
-	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
-		t.Fatalf("resolve $refs: %v", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("the converted spec is not valid OpenAPI 3: %v", err)
-	}
-	seen := map[*openapi3.Schema]bool{}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for _, resp := range op.Responses.Map() {
-				for _, mt := range resp.Value.Content {
-					closeSchema(mt.Schema, seen)
-				}
-			}
-		}
-	}
-	return doc
-}
-
-func closeSchema(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
-	if ref == nil || ref.Value == nil || seen[ref.Value] {
-		return
-	}
-	s := ref.Value
-	seen[s] = true
-	if len(s.Properties) > 0 {
-		no := false
-		s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
-		s.Required = nil
-		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
-			if !optionalResponseFields[name] {
-				s.Required = append(s.Required, name)
-			}
-			closeSchema(s.Properties[name], seen)
-		}
-	}
-	closeSchema(s.Items, seen)
 }
 
 // apiOp is one operation of the spec with what the fuzzer needs to know about it.
@@ -156,7 +97,7 @@ func (o *apiOp) params(in string) []*openapi3.Parameter {
 
 func apiOps(t *testing.T, doc *openapi3.T) []*apiOp {
 	t.Helper()
-	access := accessByRoute()
+	access := apptest.AccessByRoute()
 	var ops []*apiOp
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		item := doc.Paths.Value(path)
@@ -205,7 +146,7 @@ func TestAPIFuzz(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		// Each engine has its own app, generator and copy of the spec, so they can run at once.
 		t.Parallel()
-		f := newAPIFuzzer(t, e, apiOps(t, loadOpenAPI3(t)), seed)
+		f := newAPIFuzzer(t, e, apiOps(t, apptest.OpenAPI3(t)), seed)
 		start := time.Now()
 		f.run(n)
 		t.Logf("seed %d: %d requests on %s in %v, %d failed; answers by status: %v",
@@ -281,11 +222,11 @@ func newAPIFuzzer(t *testing.T, e *apptest.Env, ops []*apiOp, seed uint64) *apiF
 	}
 	f.admin, f.customer, f.other = e.Admin(), e.Customer(), e.Customer()
 	f.existingEmail = f.customer.Email
-	c := claims(e, f.customer.ID, 0, "customer", time.Hour)
+	c := apptest.Claims(e, f.customer.ID, 0, "customer", time.Hour)
 	f.badTokens = []string{
 		"Bearer not-a-token",
-		"Bearer " + sign(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-12"), c),
-		"Bearer " + signHS256(t, with(c, "sub", "0")),
+		"Bearer " + apptest.Sign(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-12"), c),
+		"Bearer " + apptest.SignHS256(t, apptest.WithClaim(c, "sub", "0")),
 		"Basic dXNlcjpwYXNz",
 	}
 	for range 4 {
@@ -324,8 +265,8 @@ func (f *apiFuzzer) newVictim() uint {
 }
 
 func (f *apiFuzzer) newProduct(stock int64) uint {
-	p := createProduct(f.t, f.e, f.admin.Token, productBody(newSKU("FUZZ"), "Fuzz product", 1+f.rng.Int64N(10_000), stock))
-	return p.ID
+	f.seq++
+	return apptest.CreateProduct(f.t, f.e, f.admin, fmt.Sprintf("FUZZ-%d", f.seq), "Fuzz product", 1+f.rng.Int64N(10_000), stock)
 }
 
 func (f *apiFuzzer) setupOrder(u apptest.User) uint {
@@ -636,7 +577,7 @@ func (f *apiFuzzer) refine(c *fuzzCase) {
 	case "GET /products/{id}":
 		if c.role != roleAdmin {
 			c.check = func(status int, body []byte) string {
-				var p product
+				var p apptest.Product
 				if status == http.StatusOK && (json.Unmarshal(body, &p) != nil || !p.IsActive) {
 					return "a non-admin sees an inactive product"
 				}
@@ -1350,7 +1291,7 @@ func envelopeProblem(status int, body []byte) string {
 	if err := json.Unmarshal(body, &top); err != nil {
 		return "the error answer is not a JSON object"
 	}
-	if keys := sortedKeys(top); !slices.Equal(keys, []string{"error"}) {
+	if keys := slices.Sorted(maps.Keys(top)); !slices.Equal(keys, []string{"error"}) {
 		return fmt.Sprintf("the error answer has keys %v, want only [error]", keys)
 	}
 	var inner map[string]json.RawMessage

@@ -1,4 +1,4 @@
-package tasks_test
+package faults
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"tienda/cli"
 	"tienda/tasks"
@@ -28,3 +31,12 @@ func runChild() (code int, isChild bool) {
 
 // quietMachinery keeps machinery's chatter out of the test output.
 func quietMachinery() { tasks.RouteMachineryLogs(slog.New(slog.DiscardHandler)) }
+
+func TestMain(m *testing.M) {
+	quietMachinery()
+	if code, isChild := runChild(); isChild {
+		os.Exit(code)
+	}
+	gin.SetMode(gin.TestMode)
+	os.Exit(m.Run())
+}

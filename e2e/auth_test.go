@@ -1,4 +1,4 @@
-package controllers_test
+package e2e
 
 import (
 	"bytes"
@@ -69,8 +69,8 @@ func TestAuthFlow(t *testing.T) {
 		if d := tok.ExpiresAt.Sub(start.Add(15 * time.Minute)); d < -2*time.Second || d > time.Minute {
 			t.Errorf("expires_at %v, want about 15 minutes after %v", tok.ExpiresAt, start)
 		}
-		cl := decodeClaims(t, tok.AccessToken)
-		if cl["sub"] != strconv.FormatUint(uint64(u.ID), 10) || claimInt(t, cl, "exp") != tok.ExpiresAt.Unix() {
+		cl := apptest.DecodeClaims(t, tok.AccessToken)
+		if cl["sub"] != strconv.FormatUint(uint64(u.ID), 10) || apptest.ClaimInt(t, cl, "exp") != tok.ExpiresAt.Unix() {
 			t.Errorf("token claims %v: want sub %d and exp = expires_at %d", cl, u.ID, tok.ExpiresAt.Unix())
 		}
 
@@ -106,7 +106,7 @@ func TestRegisterIgnoresRoleAndActiveFlag(t *testing.T) {
 			t.Fatalf("registered %+v: want an active customer with its own id and created_at", u)
 		}
 		tok := login(t, c, "mallory@example.com", apptest.Password)
-		if v := claimInt(t, decodeClaims(t, tok.AccessToken), "ver"); v != 0 {
+		if v := apptest.ClaimInt(t, apptest.DecodeClaims(t, tok.AccessToken), "ver"); v != 0 {
 			t.Errorf("token version %d, want 0 (token_version from the body ignored)", v)
 		}
 		expectError(t, c.get("/users", tok.AccessToken), http.StatusForbidden, "forbidden", "admin list with the new account's token")
@@ -234,15 +234,15 @@ func TestBadTokensAreRefused(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		c := newClient(t, e)
 		cust := e.Customer()
-		base := claims(e, cust.ID, 0, "customer", 15*time.Minute)
-		good := signHS256(t, base)
+		base := apptest.Claims(e, cust.ID, 0, "customer", 15*time.Minute)
+		good := apptest.SignHS256(t, base)
 		// The claims as the tests write them are accepted: every refusal below is for the
 		// one thing each case changes.
 		apptest.Expect(t, c.get("/users/me", good), http.StatusOK, "me with a well-formed test token")
 
 		parts := strings.Split(good, ".")
-		otherPayload := strings.Split(signHS256(t, with(base, "exp", e.Clock.Now().Add(24*time.Hour).Unix())), ".")[1]
-		none := sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, base)
+		otherPayload := strings.Split(apptest.SignHS256(t, apptest.WithClaim(base, "exp", e.Clock.Now().Add(24*time.Hour).Unix())), ".")[1]
+		none := apptest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, base)
 		now := e.Clock.Now()
 
 		cases := []struct {
@@ -258,25 +258,25 @@ func TestBadTokensAreRefused(t *testing.T) {
 			{name: "another scheme", header: "Token " + good},
 			{name: "alg none", header: "Bearer " + none},
 			{name: "alg none without a signature", header: "Bearer " + b64(`{"alg":"none","typ":"JWT"}`) + "." + parts[1] + "."},
-			{name: "HS512 with the right secret", header: "Bearer " + sign(t, jwt.SigningMethodHS512, []byte(apptest.Secret), base)},
-			{name: "HS384 with the right secret", header: "Bearer " + sign(t, jwt.SigningMethodHS384, []byte(apptest.Secret), base)},
-			{name: "RS256", header: "Bearer " + sign(t, jwt.SigningMethodRS256, rsaKey, base)},
-			{name: "HS256 with another secret", header: "Bearer " + sign(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-12"), base)},
+			{name: "HS512 with the right secret", header: "Bearer " + apptest.Sign(t, jwt.SigningMethodHS512, []byte(apptest.Secret), base)},
+			{name: "HS384 with the right secret", header: "Bearer " + apptest.Sign(t, jwt.SigningMethodHS384, []byte(apptest.Secret), base)},
+			{name: "RS256", header: "Bearer " + apptest.Sign(t, jwt.SigningMethodRS256, rsaKey, base)},
+			{name: "HS256 with another secret", header: "Bearer " + apptest.Sign(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-12"), base)},
 			{name: "payload swapped after signing", header: "Bearer " + parts[0] + "." + otherPayload + "." + parts[2]},
 			{name: "signature removed", header: "Bearer " + parts[0] + "." + parts[1] + "."},
-			{name: "expired", header: "Bearer " + signHS256(t, with(base, "exp", now.Add(-time.Minute).Unix())), refreshable: true},
-			{name: "no exp", header: "Bearer " + signHS256(t, without(base, "exp"))},
-			{name: "exp a string", header: "Bearer " + signHS256(t, with(base, "exp", fmt.Sprint(now.Add(time.Hour).Unix())))},
-			{name: "not valid yet", header: "Bearer " + signHS256(t, with(base, "nbf", now.Add(time.Hour).Unix()))},
-			{name: "no sub", header: "Bearer " + signHS256(t, without(base, "sub"))},
-			{name: "sub a number", header: "Bearer " + signHS256(t, with(base, "sub", cust.ID))},
-			{name: "sub zero", header: "Bearer " + signHS256(t, with(base, "sub", "0"))},
-			{name: "sub not a number", header: "Bearer " + signHS256(t, with(base, "sub", "me"))},
-			{name: "sub of no user", header: "Bearer " + signHS256(t, with(base, "sub", "987654"))},
-			{name: "no ver", header: "Bearer " + signHS256(t, without(base, "ver"))},
-			{name: "ver a string", header: "Bearer " + signHS256(t, with(base, "ver", "0"))},
-			{name: "ver a fraction", header: "Bearer " + signHS256(t, with(base, "ver", 0.5))},
-			{name: "ver of another version", header: "Bearer " + signHS256(t, with(base, "ver", 1))},
+			{name: "expired", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "exp", now.Add(-time.Minute).Unix())), refreshable: true},
+			{name: "no exp", header: "Bearer " + apptest.SignHS256(t, apptest.WithoutClaims(base, "exp"))},
+			{name: "exp a string", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "exp", fmt.Sprint(now.Add(time.Hour).Unix())))},
+			{name: "not valid yet", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "nbf", now.Add(time.Hour).Unix()))},
+			{name: "no sub", header: "Bearer " + apptest.SignHS256(t, apptest.WithoutClaims(base, "sub"))},
+			{name: "sub a number", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "sub", cust.ID))},
+			{name: "sub zero", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "sub", "0"))},
+			{name: "sub not a number", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "sub", "me"))},
+			{name: "sub of no user", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "sub", "987654"))},
+			{name: "no ver", header: "Bearer " + apptest.SignHS256(t, apptest.WithoutClaims(base, "ver"))},
+			{name: "ver a string", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "ver", "0"))},
+			{name: "ver a fraction", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "ver", 0.5))},
+			{name: "ver of another version", header: "Bearer " + apptest.SignHS256(t, apptest.WithClaim(base, "ver", 1))},
 		}
 		for _, k := range cases {
 			t.Run(k.name, func(t *testing.T) {
@@ -329,8 +329,8 @@ func TestTokensStopWhenTheAccountChanges(t *testing.T) {
 		works(changed.Token, "before the password change")
 		apptest.Expect(t, c.patch(fmt.Sprintf("/users/%d", changed.ID), admin, map[string]any{"password": newPW}), http.StatusOK, "change password")
 		refused(changed.Token, "token from before the password change")
-		refused(signHS256(t, claims(e, changed.ID, 0, "customer", time.Minute)), "new token at the old version")
-		works(signHS256(t, claims(e, changed.ID, 1, "customer", time.Minute)), "new token at the new version")
+		refused(apptest.SignHS256(t, apptest.Claims(e, changed.ID, 0, "customer", time.Minute)), "new token at the old version")
+		works(apptest.SignHS256(t, apptest.Claims(e, changed.ID, 1, "customer", time.Minute)), "new token at the new version")
 		expectError(t, c.post("/auth/login", "", map[string]string{"email": changed.Email, "password": apptest.Password}),
 			http.StatusUnauthorized, "unauthorized", "login with the old password")
 		works(login(t, c, changed.Email, newPW).AccessToken, "token from a login with the new password")
@@ -345,11 +345,11 @@ func TestRefresh(t *testing.T) {
 		refresh := func(token string) (tokenResponse, jwt.MapClaims) {
 			t.Helper()
 			tok := decode[tokenResponse](t, c.post("/auth/refresh", token, nil), http.StatusOK, "refresh")
-			cl := decodeClaims(t, tok.AccessToken)
-			if claimInt(t, cl, "exp") != tok.ExpiresAt.Unix() {
+			cl := apptest.DecodeClaims(t, tok.AccessToken)
+			if apptest.ClaimInt(t, cl, "exp") != tok.ExpiresAt.Unix() {
 				t.Errorf("exp claim %v, want expires_at %v", cl["exp"], tok.ExpiresAt)
 			}
-			if cl["sub"] != strconv.FormatUint(uint64(cust.ID), 10) || claimInt(t, cl, "ver") != 0 {
+			if cl["sub"] != strconv.FormatUint(uint64(cust.ID), 10) || apptest.ClaimInt(t, cl, "ver") != 0 {
 				t.Errorf("refreshed claims %v, want sub %d ver 0", cl, cust.ID)
 			}
 			return tok, cl
@@ -357,28 +357,28 @@ func TestRefresh(t *testing.T) {
 		maxRefresh := 24 * time.Hour
 
 		// A login token: the new token keeps orig_iat and lives the TTL.
-		origIat := claimInt(t, decodeClaims(t, cust.Token), "orig_iat")
+		origIat := apptest.ClaimInt(t, apptest.DecodeClaims(t, cust.Token), "orig_iat")
 		tok, cl := refresh(cust.Token)
-		if got := claimInt(t, cl, "orig_iat"); got != origIat {
+		if got := apptest.ClaimInt(t, cl, "orig_iat"); got != origIat {
 			t.Errorf("orig_iat %d after refresh, want the login's %d", got, origIat)
 		}
 		if d := time.Until(tok.ExpiresAt); d < 14*time.Minute || d > 16*time.Minute {
 			t.Errorf("refreshed token expires in %v, want about 15m", d)
 		}
 		_, cl2 := refresh(tok.AccessToken)
-		if got := claimInt(t, cl2, "orig_iat"); got != origIat {
+		if got := apptest.ClaimInt(t, cl2, "orig_iat"); got != origIat {
 			t.Errorf("orig_iat %d after a second refresh, want %d", got, origIat)
 		}
 
 		now := e.Clock.Now()
 		expired := func(origIat time.Time) string {
-			c := claims(e, cust.ID, 0, "customer", 0)
+			c := apptest.Claims(e, cust.ID, 0, "customer", 0)
 			c["orig_iat"], c["exp"] = origIat.Unix(), now.Add(-time.Minute).Unix()
-			return signHS256(t, c)
+			return apptest.SignHS256(t, c)
 		}
 		// An expired token of a session younger than max_refresh.
 		tok, cl = refresh(expired(now.Add(-time.Hour)))
-		if got := claimInt(t, cl, "orig_iat"); got != now.Add(-time.Hour).Unix() {
+		if got := apptest.ClaimInt(t, cl, "orig_iat"); got != now.Add(-time.Hour).Unix() {
 			t.Errorf("orig_iat %d, want the original %d", got, now.Add(-time.Hour).Unix())
 		}
 		apptest.Expect(t, c.get("/users/me", tok.AccessToken), http.StatusOK, "me with a token refreshed from an expired one")
@@ -386,7 +386,7 @@ func TestRefresh(t *testing.T) {
 		// Near the end of the session the new token ends with it, not a TTL later.
 		late := now.Add(-maxRefresh + 5*time.Minute)
 		tok, cl = refresh(expired(late))
-		if end := late.Add(maxRefresh).Unix(); claimInt(t, cl, "exp") > end || claimInt(t, cl, "orig_iat") != late.Unix() {
+		if end := late.Add(maxRefresh).Unix(); apptest.ClaimInt(t, cl, "exp") > end || apptest.ClaimInt(t, cl, "orig_iat") != late.Unix() {
 			t.Errorf("refresh 5m before the session ends: exp %v orig_iat %v, want exp <= %d and orig_iat %d",
 				cl["exp"], cl["orig_iat"], end, late.Unix())
 		}
@@ -394,17 +394,17 @@ func TestRefresh(t *testing.T) {
 		// A session older than max_refresh is over, however the token looks.
 		expectError(t, c.post("/auth/refresh", expired(now.Add(-maxRefresh-time.Minute)), nil), http.StatusUnauthorized, "unauthorized",
 			"refresh of a session older than max_refresh")
-		old := claims(e, cust.ID, 0, "customer", 10*time.Minute)
+		old := apptest.Claims(e, cust.ID, 0, "customer", 10*time.Minute)
 		old["orig_iat"] = now.Add(-maxRefresh - time.Second).Unix()
-		expectError(t, c.post("/auth/refresh", signHS256(t, old), nil), http.StatusUnauthorized, "unauthorized",
+		expectError(t, c.post("/auth/refresh", apptest.SignHS256(t, old), nil), http.StatusUnauthorized, "unauthorized",
 			"refresh of an unexpired token of a session older than max_refresh")
 
 		for name, cl := range map[string]jwt.MapClaims{
-			"no orig_iat":          without(claims(e, cust.ID, 0, "customer", time.Minute), "orig_iat"),
-			"orig_iat a string":    with(claims(e, cust.ID, 0, "customer", time.Minute), "orig_iat", fmt.Sprint(now.Unix())),
-			"expired, no orig_iat": without(with(claims(e, cust.ID, 0, "customer", time.Minute), "exp", now.Add(-time.Minute).Unix()), "orig_iat"),
+			"no orig_iat":          apptest.WithoutClaims(apptest.Claims(e, cust.ID, 0, "customer", time.Minute), "orig_iat"),
+			"orig_iat a string":    apptest.WithClaim(apptest.Claims(e, cust.ID, 0, "customer", time.Minute), "orig_iat", fmt.Sprint(now.Unix())),
+			"expired, no orig_iat": apptest.WithoutClaims(apptest.WithClaim(apptest.Claims(e, cust.ID, 0, "customer", time.Minute), "exp", now.Add(-time.Minute).Unix()), "orig_iat"),
 		} {
-			expectError(t, c.post("/auth/refresh", signHS256(t, cl), nil), http.StatusUnauthorized, "unauthorized", "refresh of a token with "+name)
+			expectError(t, c.post("/auth/refresh", apptest.SignHS256(t, cl), nil), http.StatusUnauthorized, "unauthorized", "refresh of a token with "+name)
 		}
 		expectError(t, c.post("/auth/refresh", "", nil), http.StatusUnauthorized, "unauthorized", "refresh without a token")
 
@@ -422,11 +422,11 @@ func TestRefresh(t *testing.T) {
 
 		// The same on the app's clock: the session of a login ends max_refresh later.
 		fresh := login(t, c, cust.Email, apptest.Password)
-		loginIat := claimInt(t, decodeClaims(t, fresh.AccessToken), "orig_iat")
+		loginIat := apptest.ClaimInt(t, apptest.DecodeClaims(t, fresh.AccessToken), "orig_iat")
 		e.Clock.Advance(maxRefresh - 5*time.Minute)
 		expectError(t, c.get("/users/me", fresh.AccessToken), http.StatusUnauthorized, "unauthorized", "me with a login token a day later")
 		tok, cl = refresh(fresh.AccessToken)
-		if claimInt(t, cl, "exp") != loginIat+int64(maxRefresh/time.Second) || claimInt(t, cl, "orig_iat") != loginIat {
+		if apptest.ClaimInt(t, cl, "exp") != loginIat+int64(maxRefresh/time.Second) || apptest.ClaimInt(t, cl, "orig_iat") != loginIat {
 			t.Errorf("refresh 5m before the session ends: exp %v orig_iat %v, want exp %d and orig_iat %d",
 				cl["exp"], cl["orig_iat"], loginIat+int64(maxRefresh/time.Second), loginIat)
 		}

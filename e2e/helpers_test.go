@@ -1,4 +1,4 @@
-package controllers_test
+package e2e
 
 import (
 	"encoding/json"
@@ -8,14 +8,12 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/golang-jwt/jwt/v4"
 
 	"tienda/apptest"
 )
@@ -27,17 +25,7 @@ func TestMain(m *testing.M) {
 }
 
 // product is a product as the API renders it.
-type product struct {
-	ID          uint      `json:"id"`
-	SKU         string    `json:"sku"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	PriceCents  int64     `json:"price_cents"`
-	Stock       int64     `json:"stock"`
-	IsActive    bool      `json:"is_active"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
+type product = apptest.Product
 
 // user is a user as the API renders it.
 type user struct {
@@ -319,72 +307,4 @@ func (c client) noPasswordLeak(r apptest.Response, what string) {
 	default:
 		expectError(c.t, r, r.Code, r.ErrorCode(), what+" (envelope shape)")
 	}
-}
-
-// Test tokens: claims as middleware.JWT writes them.
-
-// claims returns the claims of a fresh token for id at version ver, issued now by the env's
-// clock, expiring in ttl.
-func claims(e *apptest.Env, id uint, ver int64, role string, ttl time.Duration) jwt.MapClaims {
-	now := e.Clock.Now()
-	return jwt.MapClaims{
-		"sub":      strconv.FormatUint(uint64(id), 10),
-		"ver":      ver,
-		"role":     role,
-		"orig_iat": now.Unix(),
-		"exp":      now.Add(ttl).Unix(),
-	}
-}
-
-// sign signs c with method and key.
-func sign(t testing.TB, method jwt.SigningMethod, key any, c jwt.MapClaims) string {
-	t.Helper()
-	s, err := jwt.NewWithClaims(method, c).SignedString(key)
-	if err != nil {
-		t.Fatalf("sign test token: %v", err)
-	}
-	return s
-}
-
-// signHS256 signs c as the app does.
-func signHS256(t testing.TB, c jwt.MapClaims) string {
-	t.Helper()
-	return sign(t, jwt.SigningMethodHS256, []byte(apptest.Secret), c)
-}
-
-// decodeClaims verifies token with the test secret (ignoring expiry) and returns its claims.
-func decodeClaims(t testing.TB, token string) jwt.MapClaims {
-	t.Helper()
-	c := jwt.MapClaims{}
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation())
-	if _, err := parser.ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return []byte(apptest.Secret), nil }); err != nil {
-		t.Fatalf("decode token %q: %v", token, err)
-	}
-	return c
-}
-
-// claimInt reads a numeric claim.
-func claimInt(t testing.TB, c jwt.MapClaims, name string) int64 {
-	t.Helper()
-	f, ok := c[name].(float64)
-	if !ok {
-		t.Fatalf("claim %q = %#v, want a number", name, c[name])
-	}
-	return int64(f)
-}
-
-// without returns a copy of c without the named claims.
-func without(c jwt.MapClaims, names ...string) jwt.MapClaims {
-	out := maps.Clone(c)
-	for _, n := range names {
-		delete(out, n)
-	}
-	return out
-}
-
-// with returns a copy of c with name set to v.
-func with(c jwt.MapClaims, name string, v any) jwt.MapClaims {
-	out := maps.Clone(c)
-	out[name] = v
-	return out
 }

@@ -1,4 +1,4 @@
-package tasks_test
+package faults
 
 import (
 	"encoding/json"
@@ -72,7 +72,7 @@ func TestSoak(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: rs.addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
 	srv := mailtest.Start(t)
-	e := apptest.New(t, *engine, apptest.WithRedis(rdb, "soak:"), withSMTP(srv), apptest.WithConfig(func(c *config.Config) {
+	e := apptest.New(t, *engine, apptest.WithRedis(rdb, "soak:"), apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(func(c *config.Config) {
 		c.Tasks.LowStockThreshold = 0 // emails are counted: one per order and per cancel
 	}))
 	admin := e.Admin()
@@ -82,7 +82,7 @@ func TestSoak(t *testing.T) {
 	}
 	ids := make([]uint, 40)
 	for i := range ids {
-		ids[i] = product(t, e, admin, fmt.Sprintf("SOAK-%02d", i), fmt.Sprintf("Soak product %d", i), int64(100+i), 1_000_000)
+		ids[i] = apptest.CreateProduct(t, e, admin, fmt.Sprintf("SOAK-%02d", i), fmt.Sprintf("Soak product %d", i), int64(100+i), 1_000_000)
 	}
 	base := e.Serve()
 	workN(t, e, 8)

@@ -1,4 +1,4 @@
-package controllers_test
+package e2e
 
 // Security tests grouped by the OWASP API Security Top 10 (2023) items that apply to tienda
 // (issue "Hardening", part 3). Each test names its item; where another test already covers part
@@ -153,7 +153,7 @@ func TestOWASPAPI3BrokenObjectPropertyLevelAuthorization(t *testing.T) {
 	t.Parallel()
 
 	t.Run("no sensitive property in any response schema", func(t *testing.T) {
-		doc := loadOpenAPI3(t)
+		doc := apptest.OpenAPI3(t)
 		for path, item := range doc.Paths.Map() {
 			for method, op := range item.Operations() {
 				for status, resp := range op.Responses.Map() {
@@ -423,8 +423,8 @@ func TestOWASPAPI2BrokenAuthentication(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		c := newClient(t, e)
 		cust := e.Customer()
-		base := claims(e, cust.ID, 0, "customer", 15*time.Minute)
-		good := signHS256(t, base)
+		base := apptest.Claims(e, cust.ID, 0, "customer", 15*time.Minute)
+		good := apptest.SignHS256(t, base)
 		withHeader := func(header map[string]any, key []byte) string {
 			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, base)
 			for k, v := range header {
@@ -437,15 +437,15 @@ func TestOWASPAPI2BrokenAuthentication(t *testing.T) {
 			return s
 		}
 		parts := strings.Split(good, ".")
-		elevated := strings.Split(signHS256(t, with(base, "role", "admin")), ".")[1]
+		elevated := strings.Split(apptest.SignHS256(t, apptest.WithClaim(base, "role", "admin")), ".")[1]
 
 		cases := map[string]string{
-			"empty secret":                   "Bearer " + sign(t, jwt.SigningMethodHS256, []byte(""), base),
+			"empty secret":                   "Bearer " + apptest.Sign(t, jwt.SigningMethodHS256, []byte(""), base),
 			"kid pointing at a file":         "Bearer " + withHeader(map[string]any{"kid": "../../../../dev/null"}, []byte("")),
 			"jku to another key set":         "Bearer " + withHeader(map[string]any{"jku": "http://127.0.0.1:1/keys.json"}, []byte("attacker")),
 			"alg None in other case":         "Bearer " + b64(`{"alg":"None","typ":"JWT"}`) + "." + parts[1] + ".",
 			"role admin under the signature": "Bearer " + parts[0] + "." + elevated + "." + parts[2],
-			"signature of another token":     "Bearer " + parts[0] + "." + parts[1] + "." + strings.Split(signHS256(t, with(base, "exp", 1)), ".")[2],
+			"signature of another token":     "Bearer " + parts[0] + "." + parts[1] + "." + strings.Split(apptest.SignHS256(t, apptest.WithClaim(base, "exp", 1)), ".")[2],
 			"two tokens":                     "Bearer " + good + " " + good,
 			"token twice in one header":      "Bearer " + good + ", Bearer " + good,
 			"header and payload only":        "Bearer " + parts[0] + "." + parts[1],
@@ -474,8 +474,8 @@ func TestOWASPAPI2BrokenAuthentication(t *testing.T) {
 		if err != nil || parsed.Method.Alg() != "HS256" {
 			t.Errorf("login token %q: algorithm not HS256 (%v)", tok.AccessToken, err)
 		}
-		cl := decodeClaims(t, tok.AccessToken)
-		if exp := time.Unix(claimInt(t, cl, "exp"), 0); exp.After(e.Clock.Now().Add(15*time.Minute + time.Minute)) {
+		cl := apptest.DecodeClaims(t, tok.AccessToken)
+		if exp := time.Unix(apptest.ClaimInt(t, cl, "exp"), 0); exp.After(e.Clock.Now().Add(15*time.Minute + time.Minute)) {
 			t.Errorf("token expires at %v, more than jwt.ttl (15m) from now", exp)
 		}
 		for k := range cl {

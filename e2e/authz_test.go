@@ -1,4 +1,4 @@
-package controllers_test
+package e2e
 
 import (
 	"fmt"
@@ -106,8 +106,8 @@ func TestAccessMatrix(t *testing.T) {
 		}
 
 		// The role claim is not trusted: the role comes from the database on every request.
-		forged := claims(e, customer.ID, 0, "admin", 15*time.Minute)
-		expectError(t, e.Get("/users", signHS256(t, forged)), http.StatusForbidden, "forbidden", "customer token claiming role admin")
+		forged := apptest.Claims(e, customer.ID, 0, "admin", 15*time.Minute)
+		expectError(t, e.Get("/users", apptest.SignHS256(t, forged)), http.StatusForbidden, "forbidden", "customer token claiming role admin")
 		// The route table's guards run before the handler reads the body: an unauthorized
 		// request learns nothing about its body's validity.
 		expectError(t, e.Post("/products", "", "{not json"), http.StatusUnauthorized, "unauthorized", "anonymous POST with a malformed body")

@@ -1,7 +1,6 @@
-package tasks_test
+package faults
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -53,20 +52,20 @@ func TestRedisQueue(t *testing.T) {
 		t.Run(engine.Name, func(t *testing.T) {
 			rdb, prefix := dbtest.Redis(t)
 			srv := mailtest.Start(t)
-			e := apptest.New(t, engine, apptest.WithRedis(rdb, prefix), withSMTP(srv), apptest.WithConfig(fastRedelivery))
+			e := apptest.New(t, engine, apptest.WithRedis(rdb, prefix), apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(fastRedelivery))
 			if e.App.Queue.InProcess() {
 				t.Fatal("with redis.addr set the queue must be on Redis")
 			}
 			e.Background()
 			work(t, e)
 			admin, cust := e.Admin(), e.Customer()
-			p := product(t, e, admin, "R-1", "Radio", 4999, 10)
-			id := order(t, e, cust, line{p, 1})
+			p := apptest.CreateProduct(t, e, admin, "R-1", "Radio", 4999, 10)
+			id := apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1})
 			srv.Wait(t, 1, 20*time.Second)
 			if n := emailsFor(srv, id); n != 1 {
 				t.Errorf("%d confirmations for order %d, want 1", n, id)
 			}
-			st := waitTask(t, e, admin.Token, startReport(t, e, admin, time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly), time.Now().UTC().Format(time.DateOnly)), 20*time.Second)
+			st := apptest.WaitTask(t, e, admin.Token, apptest.StartReport(t, e, admin, time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly), time.Now().UTC().Format(time.DateOnly)), 20*time.Second)
 			if st.State != "SUCCESS" || st.Name != "build_sales_report" || st.Result.Totals.Orders != 1 || st.Result.Totals.RevenueCents != 4999 {
 				t.Errorf("report through Redis = %+v", st)
 			}
@@ -92,13 +91,13 @@ func TestKilledWorkerTaskIsRedone(t *testing.T) {
 				})
 			})
 			t.Cleanup(func() { closeOnce(release) })
-			e := apptest.New(t, engine, apptest.WithRedis(rdb, prefix), withSMTP(srv), apptest.WithConfig(fastRedelivery))
+			e := apptest.New(t, engine, apptest.WithRedis(rdb, prefix), apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(fastRedelivery))
 			e.Background() // the relay; the workers are child processes
 			admin, cust := e.Admin(), e.Customer()
-			p := product(t, e, admin, "K-1", "Kite", 1500, 10)
+			p := apptest.CreateProduct(t, e, admin, "K-1", "Kite", 1500, 10)
 
 			first := startWorker(t, e, srv)
-			id := order(t, e, cust, line{p, 1})
+			id := apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1})
 			select {
 			case <-reached:
 			case <-time.After(30 * time.Second):
@@ -109,7 +108,7 @@ func TestKilledWorkerTaskIsRedone(t *testing.T) {
 
 			startWorker(t, e, srv)
 			srv.Wait(t, 1, 30*time.Second)
-			waitOutboxDone(t, e, 30*time.Second)
+			apptest.WaitOutboxDone(t, e, 30*time.Second)
 			time.Sleep(time.Second) // a duplicate would arrive now
 			if n := emailsFor(srv, id); n != 1 {
 				t.Fatalf("%d confirmations for order %d after the worker was killed, want exactly 1", n, id)
@@ -133,7 +132,7 @@ func closeOnce(ch chan struct{}) {
 
 type child struct {
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *apptest.SyncBuffer
 }
 
 func (c *child) output() string { return c.out.String() }
@@ -172,7 +171,7 @@ func startWorker(t *testing.T, e *apptest.Env, srv *mailtest.Server) *child {
 		"TIENDA_TASKS_CONCURRENCY=2",
 		"TIENDA_TASKS_REPORTS_DIR="+t.TempDir(),
 	)
-	out := &syncBuffer{}
+	out := &apptest.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -188,23 +187,6 @@ func startWorker(t *testing.T, e *apptest.Env, srv *mailtest.Server) *child {
 		}
 	})
 	return ch
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // redisServer is a redis-server process of the test's own, which the test stops and restarts.
@@ -268,18 +250,18 @@ func TestRedisDownOrdersStillSucceed(t *testing.T) {
 			rdb := redis.NewClient(&redis.Options{Addr: rs.addr(), MaxRetries: -1, DialTimeout: time.Second})
 			t.Cleanup(func() { _ = rdb.Close() })
 			srv := mailtest.Start(t)
-			e := apptest.New(t, engine, apptest.WithRedis(rdb, "outage:"), withSMTP(srv), apptest.WithConfig(fastRedelivery))
+			e := apptest.New(t, engine, apptest.WithRedis(rdb, "outage:"), apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(fastRedelivery))
 			e.Background()
 			work(t, e)
 			admin, cust := e.Admin(), e.Customer()
-			p := product(t, e, admin, "D-1", "Drum", 2000, 100)
-			before := order(t, e, cust, line{p, 1})
+			p := apptest.CreateProduct(t, e, admin, "D-1", "Drum", 2000, 100)
+			before := apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1})
 			srv.Wait(t, 1, 20*time.Second)
 
 			rs.stop()
 			var during []uint
 			for range 3 {
-				r := e.Post("/orders", cust.Token, map[string]any{"items": []line{{p, 1}}})
+				r := e.Post("/orders", cust.Token, map[string]any{"items": []apptest.OrderLine{{ProductID: p, Quantity: 1}}})
 				if r.Code != http.StatusCreated {
 					t.Fatalf("order while Redis is down: got %s, want 201", r)
 				}
@@ -296,7 +278,7 @@ func TestRedisDownOrdersStillSucceed(t *testing.T) {
 
 			rs.start(t)
 			srv.Wait(t, 4, 60*time.Second)
-			waitOutboxDone(t, e, 60*time.Second)
+			apptest.WaitOutboxDone(t, e, 60*time.Second)
 			time.Sleep(time.Second)
 			for _, id := range append(during, before) {
 				if n := emailsFor(srv, id); n != 1 {

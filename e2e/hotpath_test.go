@@ -1,4 +1,4 @@
-package controllers_test
+package e2e
 
 import (
 	"fmt"
@@ -13,28 +13,16 @@ import (
 // benchmark's hot paths (repositories.Products.Get, repositories.Users.Session): same answers
 // as the GORM queries they replaced, on every engine.
 
-type productJSON struct {
-	ID          uint      `json:"id"`
-	SKU         string    `json:"sku"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	PriceCents  int64     `json:"price_cents"`
-	Stock       int64     `json:"stock"`
-	IsActive    bool      `json:"is_active"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
 func TestGetProductVisibility(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		admin, cust := e.Admin(), e.Customer()
-		var created productJSON
+		var created apptest.Product
 		apptest.Expect(t, e.Post("/products", admin.Token, map[string]any{
 			"sku": "MUG-1", "name": "Enamel mug", "description": "Blue, 350 ml", "price_cents": 1299, "stock": 25,
 		}), http.StatusCreated, "create").Decode(t, &created)
 		path := fmt.Sprintf("/products/%d", created.ID)
 
-		var got productJSON
+		var got apptest.Product
 		apptest.Expect(t, e.Get(path, ""), http.StatusOK, "anonymous read").Decode(t, &got)
 		if got != created {
 			t.Errorf("GET %s = %+v, want what POST answered: %+v", path, got, created)
