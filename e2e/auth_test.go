@@ -411,14 +411,14 @@ func TestRefresh(t *testing.T) {
 		// Issue #16, item 10: a login time in the future would stretch the session; a minute of
 		// clock skew between processes is allowed.
 		for _, ahead := range []time.Duration{2 * time.Minute, maxRefresh, 10 * 365 * 24 * time.Hour} {
-			future := claims(e, cust.ID, 0, "customer", time.Minute)
+			future := apptest.Claims(e, cust.ID, 0, "customer", time.Minute)
 			future["orig_iat"] = now.Add(ahead).Unix()
-			expectError(t, c.post("/auth/refresh", signHS256(t, future), nil), http.StatusUnauthorized, "unauthorized",
+			expectError(t, c.post("/auth/refresh", apptest.SignHS256(t, future), nil), http.StatusUnauthorized, "unauthorized",
 				fmt.Sprintf("refresh of a token with orig_iat %v in the future", ahead))
 		}
-		skewed := claims(e, cust.ID, 0, "customer", time.Minute)
+		skewed := apptest.Claims(e, cust.ID, 0, "customer", time.Minute)
 		skewed["orig_iat"] = now.Add(30 * time.Second).Unix()
-		refresh(signHS256(t, skewed))
+		refresh(apptest.SignHS256(t, skewed))
 
 		// The same on the app's clock: the session of a login ends max_refresh later.
 		fresh := login(t, c, cust.Email, apptest.Password)

@@ -239,7 +239,7 @@ func TestImpossibleReportFailsAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.Background()
-		st := waitTask(t, e, admin.Token, poison.TaskUUID, 3*time.Second) // machinery's own retries alone would take 1+2+3 s
+		st := apptest.WaitTask(t, e, admin.Token, poison.TaskUUID, 3*time.Second) // machinery's own retries alone would take 1+2+3 s
 		if st.State != "FAILURE" || st.Error == "" {
 			t.Errorf("the impossible report is %+v, want FAILURE with its reason", st)
 		}
