@@ -67,6 +67,9 @@ func buildOps(d Deps) (opsParts, error) {
 	if rl := cfg.RateLimit; rl.Enabled {
 		parts.limits.PerIP = ratelimit.New(rl.IPRate, rl.IPBurst, d.Now)
 		parts.limits.PerUser = ratelimit.New(rl.UserRate, rl.UserBurst, d.Now)
+		if rl.RegisterPerHour > 0 {
+			parts.limits.Registrations = ratelimit.New(float64(rl.RegisterPerHour)/3600, rl.RegisterPerHour, d.Now)
+		}
 	}
 	return parts, nil
 }

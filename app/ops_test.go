@@ -501,3 +501,32 @@ func TestMadeUpMethodsAndPathsStayBounded(t *testing.T) {
 		c.RateLimit = config.RateLimit{Enabled: true, IPRate: 0.01, IPBurst: burst, UserRate: 0.01, UserBurst: burst}
 	}))
 }
+
+// TestRegistrationThrottledPerIP (issue #16, item 9): 60 registrations in a row from one
+// address were all 201. One address now gets ratelimit.register_per_hour of them at once, then
+// 429 with Retry-After; other addresses and other routes keep their own budgets.
+func TestRegistrationThrottledPerIP(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		register := func(i int, remote string) apptest.Response {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/api/v1/auth/register",
+				strings.NewReader(fmt.Sprintf(`{"email":"r%d@example.com","password":"a long password","full_name":"R"}`, i)))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = remote
+			w := httptest.NewRecorder()
+			e.App.Handler.ServeHTTP(w, req)
+			return apptest.Response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+		}
+		for i := range 3 {
+			apptest.Expect(t, register(i, "198.51.100.1:1000"), http.StatusCreated, fmt.Sprintf("registration %d", i+1))
+		}
+		r := apptest.Expect(t, register(3, "198.51.100.1:1000"), http.StatusTooManyRequests, "the 4th registration from one address")
+		if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 1200 {
+			t.Errorf("Retry-After %q, want the seconds until the next registration (at most 20 minutes)", r.Header.Get("Retry-After"))
+		}
+		apptest.Expect(t, register(4, "198.51.100.2:1000"), http.StatusCreated, "a registration from another address")
+		e.Clock.Advance(20 * time.Minute)
+		apptest.Expect(t, register(5, "198.51.100.1:1000"), http.StatusCreated, "a registration 20 minutes later")
+	}, apptest.WithConfig(func(c *config.Config) {
+		c.RateLimit = config.RateLimit{Enabled: true, IPRate: 100, IPBurst: 100, UserRate: 100, UserBurst: 100, RegisterPerHour: 3}
+	}))
+}

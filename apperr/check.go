@@ -2,6 +2,8 @@ package apperr
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 	"unicode/utf16"
 )
 
@@ -34,6 +36,26 @@ func (c *Checker) Length(field, s string, lo, hi int) {
 		c.Add(field, "must be at least %d characters", lo)
 	case n > hi:
 		c.Add(field, "must be at most %d characters", hi)
+	}
+}
+
+// Plain checks that s has no control characters (NUL, ESC, DEL...; tab, line feed and carriage
+// return too unless multiline) and, when strict, no format characters either (zero-width
+// spaces, bidirectional overrides), which make look-alikes of identifiers. A NUL also made a
+// value that MariaDB's collation takes for the same text without it.
+func (c *Checker) Plain(field, s string, multiline, strict bool) {
+	bad := strings.IndexFunc(s, func(r rune) bool {
+		switch {
+		case multiline && (r == '\n' || r == '\r' || r == '\t'):
+			return false
+		case unicode.Is(unicode.Cc, r):
+			return true
+		default:
+			return strict && unicode.Is(unicode.Cf, r)
+		}
+	})
+	if bad >= 0 {
+		c.Add(field, "must not contain control characters")
 	}
 }
 

@@ -154,6 +154,9 @@ type RateLimit struct {
 	// UserRate and UserBurst are the same for one logged-in user, on top of the IP's bucket.
 	UserRate  float64 `mapstructure:"user_rate"`
 	UserBurst int     `mapstructure:"user_burst"`
+	// RegisterPerHour is how many accounts one client IP may register per hour (as a burst,
+	// refilled evenly over the hour); 0 = no registration limit.
+	RegisterPerHour int `mapstructure:"register_per_hour"`
 }
 
 // Metrics configures the Prometheus endpoint.
@@ -257,6 +260,7 @@ func Keys() []Key {
 		{"ratelimit.ip_burst", 40, false, "requests one client IP may send at once"},
 		{"ratelimit.user_rate", 10.0, false, "requests per second one logged-in user may sustain"},
 		{"ratelimit.user_burst", 20, false, "requests one logged-in user may send at once"},
+		{"ratelimit.register_per_hour", 20, false, "accounts one client IP may register per hour (0 = no limit)"},
 		{"metrics.addr", "", false, "host:port serving /metrics on its own; empty = /metrics on the API listener"},
 		{"debug.pprof_addr", "", false, "host:port of a separate net/http/pprof listener; empty = off"},
 	}

@@ -293,6 +293,9 @@ func validate(l *Loaded) error {
 			bad(key, "must be >= auth.login_max_failures (%d), got %d", c.Auth.LoginMaxFailures, n)
 		}
 	}
+	if c.RateLimit.RegisterPerHour < 0 {
+		bad("ratelimit.register_per_hour", "must be >= 0, got %d", c.RateLimit.RegisterPerHour)
+	}
 	for _, p := range c.HTTP.TrustedProxies {
 		if !validProxy(p) {
 			bad("http.trusted_proxies", "%q is not an IP address or CIDR", p)

@@ -174,6 +174,14 @@ func TestRegisterValidation(t *testing.T) {
 			{"email with a zero-width joiner", body("\u200dana.perez@example.com", apptest.Password, "X"), "email"},
 			{"email with a soft hyphen", body("ana.pe\u00adrez@example.com", apptest.Password, "X"), "email"},
 			{"email with a right-to-left override", body("\u202eana.perez@example.com", apptest.Password, "X"), "email"},
+			// Issue #16, item 9: a domain literal made the mail relay deliver to any address;
+			// "ſ" (U+017F) made a second account that MariaDB's collation takes for the first.
+			{"email with a domain literal", body("a@[127.0.0.1]", apptest.Password, "X"), "email"},
+			{"email with an IPv6 domain literal", body("a@[ipv6:::1]", apptest.Password, "X"), "email"},
+			{"email with a long s", body("ana.pereſ@example.com", apptest.Password, "X"), "email"},
+			{"email with a Kelvin sign", body("Kate@example.com", apptest.Password, "X"), "email"},
+			{"full_name with a NUL", body("nul@example.com", apptest.Password, "Ana\x00"), "full_name"},
+			{"full_name with an escape", body("esc@example.com", apptest.Password, "Ana\x1b[31m"), "full_name"},
 			{"full_name empty", body("fn@example.com", apptest.Password, " "), "full_name"},
 			{"full_name 201 chars", body("fn2@example.com", apptest.Password, strings.Repeat("n", 201)), "full_name"},
 			{"nothing", map[string]string{}, "email"},

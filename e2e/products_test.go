@@ -142,6 +142,13 @@ func TestProductCreateValidation(t *testing.T) {
 		{"name empty", base(func(b map[string]any) { b["name"] = "" }), 422, "validation_error", "name"},
 		{"name 201 chars", base(func(b map[string]any) { b["name"] = long(201) }), 422, "validation_error", "name"},
 		{"description 2001 chars", base(func(b map[string]any) { b["description"] = long(2001) }), 422, "validation_error", "description"},
+		// Issue #16, item 9: NUL made a second SKU that MariaDB's collation takes for the first.
+		{"sku with a NUL", base(func(b map[string]any) { b["sku"] = "MUG\x00" }), 422, "validation_error", "sku"},
+		{"sku with a zero-width space", base(func(b map[string]any) { b["sku"] = "MUG\u200b1" }), 422, "validation_error", "sku"},
+		{"name with a NUL", base(func(b map[string]any) { b["name"] = "Mug\x00" }), 422, "validation_error", "name"},
+		{"name with a line feed", base(func(b map[string]any) { b["name"] = "Mug\nCup" }), 422, "validation_error", "name"},
+		{"description with a NUL", base(func(b map[string]any) { b["description"] = "a\x00b" }), 422, "validation_error", "description"},
+		{"description with an escape", base(func(b map[string]any) { b["description"] = "\x1b[2J" }), 422, "validation_error", "description"},
 		{"price_cents -1", base(func(b map[string]any) { b["price_cents"] = -1 }), 422, "validation_error", "price_cents"},
 		{"price_cents over the ceiling", base(func(b map[string]any) { b["price_cents"] = int64(1_000_000_000_001) }), 422, "validation_error", "price_cents"},
 		{"stock -1", base(func(b map[string]any) { b["stock"] = -1 }), 422, "validation_error", "stock"},
@@ -185,6 +192,8 @@ func TestProductCreateValidation(t *testing.T) {
 		{"stock at the ceiling", base(func(b map[string]any) { b["stock"] = 1_000_000_000 })},
 		{"is_active false", base(func(b map[string]any) { b["is_active"] = false })},
 		{"description null", base(func(b map[string]any) { b["description"] = nil })},
+		{"description on lines with a tab", base(func(b map[string]any) { b["description"] = "Blue mug\r\n\t350 ml" })},
+		{"name with an emoji sequence", base(func(b map[string]any) { b["name"] = "Mug \U0001F469\u200D\U0001F373" })},
 	}
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		admin := e.Admin().Token
@@ -285,6 +294,9 @@ func TestProductUpdateValidation(t *testing.T) {
 			{"name empty", map[string]any{"name": ""}, 422, "validation_error", "name"},
 			{"name 201 chars", map[string]any{"name": strings.Repeat("n", 201)}, 422, "validation_error", "name"},
 			{"description 2001 chars", map[string]any{"description": strings.Repeat("d", 2001)}, 422, "validation_error", "description"},
+			{"sku with a NUL", map[string]any{"sku": "KEEP-1\x00"}, 422, "validation_error", "sku"},
+			{"name with a NUL", map[string]any{"name": "\x00Keeper"}, 422, "validation_error", "name"},
+			{"description with a bell", map[string]any{"description": "ding\a"}, 422, "validation_error", "description"},
 			{"price_cents -1", map[string]any{"price_cents": -1}, 422, "validation_error", "price_cents"},
 			{"stock -1", map[string]any{"stock": -1}, 422, "validation_error", "stock"},
 			{"one bad among good", map[string]any{"name": "Changed", "stock": -5}, 422, "validation_error", "stock"},

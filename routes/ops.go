@@ -33,6 +33,8 @@ type Limits struct {
 	CORSOrigins []string
 	// PerIP limits API requests per client IP, PerUser per logged-in user; nil = no limit.
 	PerIP, PerUser middleware.Limiter
+	// Registrations limits POST /auth/register per client IP, on top of PerIP; nil = no limit.
+	Registrations middleware.Limiter
 }
 
 // chain is the middleware every request passes through, outermost first: the request ID, the

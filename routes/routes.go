@@ -150,9 +150,15 @@ func New(d Deps) (*gin.Engine, error) {
 		User:     append(slices.Clone(identify), auth.RequireUser()),
 		Admin:    append(slices.Clone(identify), auth.RequireAdmin()),
 	}
+	// Route-specific limits, before the route's guard.
+	extra := map[string][]gin.HandlerFunc{}
+	if d.Limits.Registrations != nil {
+		extra[http.MethodPost+" /auth/register"] = []gin.HandlerFunc{middleware.RateLimit(d.Limits.Registrations, middleware.ClientKey)}
+	}
 	api := r.Group(BasePath, apiLimits(d)...)
 	for _, rt := range API(d) {
-		api.Handle(rt.Method, rt.Path, append(slices.Clone(guards[rt.Access]), rt.Handler)...)
+		h := append(slices.Clone(extra[rt.Method+" "+rt.Path]), guards[rt.Access]...)
+		api.Handle(rt.Method, rt.Path, append(h, rt.Handler)...)
 	}
 	return r, nil
 }

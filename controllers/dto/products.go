@@ -63,8 +63,11 @@ func (r *ProductRequest) Validate() error {
 	r.SKU, r.Name = strings.TrimSpace(r.SKU), strings.TrimSpace(r.Name)
 	var c apperr.Checker
 	c.Length("sku", r.SKU, 1, MaxSKU)
+	c.Plain("sku", r.SKU, false, true)
 	c.Length("name", r.Name, 1, MaxName)
+	c.Plain("name", r.Name, false, false)
 	c.Length("description", r.Description, 0, MaxDescription)
+	c.Plain("description", r.Description, true, false)
 	checkMoney(&c, "price_cents", r.PriceCents, MaxPriceCents)
 	checkMoney(&c, "stock", r.Stock, MaxStock)
 	return c.Err()
@@ -111,13 +114,16 @@ func (r *ProductPatchRequest) Validate() error {
 	if r.SKU != nil {
 		*r.SKU = strings.TrimSpace(*r.SKU)
 		c.Length("sku", *r.SKU, 1, MaxSKU)
+		c.Plain("sku", *r.SKU, false, true)
 	}
 	if r.Name != nil {
 		*r.Name = strings.TrimSpace(*r.Name)
 		c.Length("name", *r.Name, 1, MaxName)
+		c.Plain("name", *r.Name, false, false)
 	}
 	if r.Description != nil {
 		c.Length("description", *r.Description, 0, MaxDescription)
+		c.Plain("description", *r.Description, true, false)
 	}
 	if r.PriceCents != nil {
 		c.Range("price_cents", *r.PriceCents, 0, MaxPriceCents)

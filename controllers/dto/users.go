@@ -57,6 +57,7 @@ func (r *RegisterRequest) Validate() error {
 	checkPassword(&c, r.Password)
 	r.FullName = strings.TrimSpace(r.FullName)
 	c.Length("full_name", r.FullName, 1, MaxFullName)
+	c.Plain("full_name", r.FullName, false, false)
 	return c.Err()
 }
 
@@ -104,6 +105,7 @@ func (r *UserPatchRequest) Validate() error {
 	if r.FullName != nil {
 		*r.FullName = strings.TrimSpace(*r.FullName)
 		c.Length("full_name", *r.FullName, 1, MaxFullName)
+		c.Plain("full_name", *r.FullName, false, false)
 	}
 	if r.Role != nil {
 		role := models.Role(*r.Role)
@@ -140,10 +142,21 @@ func checkEmail(c *apperr.Checker, raw string) string {
 		// "victim\u200b@example.com" looks like victim@example.com; SQLite would store it as
 		// another account, MariaDB's collation takes it for the same one.
 		c.Add("email", "must not contain invisible or control characters")
+	case strings.IndexFunc(raw, func(r rune) bool { return r > unicode.MaxASCII }) >= 0:
+		// raw, not email: lower-casing maps the Kelvin sign U+212A to an ASCII k.
+		// Refused, not normalised: "caſe@example.com" (U+017F) is another address on SQLite and
+		// the same as case@example.com under MariaDB's collation; NFKC would fold this one but
+		// not every look-alike, and the mail relay may not speak SMTPUTF8 anyway.
+		c.Add("email", "must be ASCII: letters, digits and punctuation without accents")
 	default:
 		addr, err := mail.ParseAddress(email)
-		if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
+		domain := email[strings.LastIndexByte(email, '@')+1:]
+		switch {
+		case err != nil || addr.Address != email || !strings.Contains(domain, "."):
 			c.Add("email", "must be an email address like name@example.com")
+		case strings.ContainsAny(domain, "[]:"):
+			// a@[127.0.0.1] makes the mail relay deliver to whatever address it names.
+			c.Add("email", "must have a domain name, not an address literal")
 		}
 	}
 	return email
