@@ -16,7 +16,7 @@ GOLANGCI_VERSION := v2.15.0
 SWAG_VERSION     := v1.16.6
 GOBIN := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: help build run test test-race soak lint fmt vet swag tools clean \
+.PHONY: help build run test test-race soak lint fmt vet swag api-check tools clean \
 	docker-build docker-up docker-down docker-standin docker-smoke test-docker-mysql test-docker-sqlserver compose-check static-check \
 	bench bench-go
 
@@ -65,6 +65,10 @@ swag: tools ## regenerate docs/ from the swag annotations
 	$(GOBIN)/swag init --quiet --generalInfo routes/routes.go --exclude tools --output docs --outputTypes json
 	$(GO) run ./tools/swagpost docs/swagger.json
 	$(GO) run ./tools/swag2openapi docs/swagger.json docs/openapi.json .
+
+# Needs Node.js and npm; the npm packages are pinned in tools/api-client/package-lock.json.
+api-check: ## Spectral 0/0 on docs/openapi.json, typed TS client (tsc --strict) and its flow against a live server
+	tools/api-client/check.sh
 
 tools: ## install the pinned golangci-lint and swag CLIs when missing
 	@$(GOBIN)/golangci-lint version 2>/dev/null | grep -q "$(GOLANGCI_VERSION:v%=%)" || \

@@ -265,6 +265,10 @@ func composedSchemas(doc obj) error {
 // mediaTypes: the server answers JSON as "application/json; charset=utf-8"; a 204 has no body.
 func mediaTypes(doc obj) error {
 	return operations(doc, func(_, _ string, op obj) error {
+		// swag's formData parameters become a form body; its fields are required, so is it.
+		if body := m(op["requestBody"]); body != nil && m(body["content"])["application/x-www-form-urlencoded"] != nil {
+			body["required"] = true
+		}
 		for code, r := range m(op["responses"]) {
 			resp := m(r)
 			if code == "204" {
