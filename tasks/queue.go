@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/RichardKnop/machinery/v2"
@@ -37,6 +38,10 @@ type Queue struct {
 	cfg       config.Tasks
 	log       *slog.Logger
 	observe   Observer
+	// statePrefix goes in front of every task UUID given to machinery: its Redis result backend
+	// stores a task's state under the bare UUID and has no option for a prefix, so the prefix
+	// travels in the UUID, and redis.key_prefix covers machinery's state keys too.
+	statePrefix string
 }
 
 // retries is how often machinery itself retries a failing task (with Fibonacci backoff from
@@ -65,7 +70,7 @@ func NewQueue(cfg config.Config, h *Handlers, observe Observer, log *slog.Logger
 			DelayedTasksKey:        prefix + "delayed_tasks",
 		},
 	}
-	q := &Queue{cfg: cfg.Tasks, log: log, observe: observe}
+	q := &Queue{cfg: cfg.Tasks, log: log, observe: observe, statePrefix: prefix + "task:"}
 	if cfg.Redis.Addr != "" {
 		addr := cfg.Redis.Addr
 		if cfg.Redis.Password != "" {
@@ -96,7 +101,7 @@ func (q *Queue) InProcess() bool { return q.inProcess }
 // Publish hands an outbox job's task to the queue, under the job's task UUID.
 func (q *Queue) Publish(ctx context.Context, m models.OutboxMessage) error {
 	sig := &mtasks.Signature{
-		UUID:         m.TaskUUID,
+		UUID:         q.statePrefix + m.TaskUUID,
 		Name:         m.Task,
 		Args:         []mtasks.Arg{{Name: "outbox_id", Type: "int64", Value: int64(m.ID)}},
 		RetryCount:   retries,
@@ -111,11 +116,15 @@ func (q *Queue) Publish(ctx context.Context, m models.OutboxMessage) error {
 
 // State returns the state machinery recorded for a task, or ErrNoState.
 func (q *Queue) State(uuid string) (*mtasks.TaskState, error) {
-	st, err := q.server.GetBackend().GetState(uuid)
+	st, err := q.server.GetBackend().GetState(q.statePrefix + uuid)
 	if errors.Is(err, redis.Nil) || errors.Is(err, errNoState) {
 		return nil, ErrNoState
 	}
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	st.TaskUUID = strings.TrimPrefix(st.TaskUUID, q.statePrefix)
+	return st, nil
 }
 
 // ErrNoState means the queue knows no task with that UUID (never sent, or expired).

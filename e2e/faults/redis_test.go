@@ -295,3 +295,46 @@ func TestRedisDownOrdersStillSucceed(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisKeysUnderPrefix (issue #16, item 8): machinery's result backend stored each task's
+// state under the bare task UUID, outside redis.key_prefix. Every key that names a task of the
+// run must now start with the prefix; a SCAN over the whole database finds them.
+func TestRedisKeysUnderPrefix(t *testing.T) {
+	rdb, prefix := dbtest.Redis(t)
+	srv := mailtest.Start(t)
+	e := apptest.New(t, dbtest.Engines()[0], apptest.WithRedis(rdb, prefix), apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(fastRedelivery))
+	e.Background()
+	work(t, e)
+	admin, cust := e.Admin(), e.Customer()
+	p := apptest.CreateProduct(t, e, admin, "K-1", "Kettle", 2500, 10)
+	apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1})
+	today := time.Now().UTC().Format(time.DateOnly)
+	report := apptest.StartReport(t, e, admin, today, today)
+	if st := apptest.WaitTask(t, e, admin.Token, report, 20*time.Second); st.State != "SUCCESS" || st.TaskID != report {
+		t.Fatalf("report = %+v, want SUCCESS under its own task ID", st)
+	}
+	srv.Wait(t, 1, 20*time.Second)
+
+	var uuids []string
+	if err := e.DB.Model(&models.OutboxMessage{}).Pluck("task_uuid", &uuids).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range uuids {
+		var keys []string
+		iter := rdb.Scan(t.Context(), 0, "*"+id+"*", 1000).Iterator()
+		for iter.Next(t.Context()) {
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 {
+			t.Errorf("no Redis key names task %s; its state should be kept under %q", id, prefix)
+		}
+		for _, k := range keys {
+			if !strings.HasPrefix(k, prefix) {
+				t.Errorf("Redis key %q of task %s is outside redis.key_prefix %q", k, id, prefix)
+			}
+		}
+	}
+}
