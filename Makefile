@@ -77,14 +77,14 @@ tools: ## install the pinned golangci-lint and swag CLIs when missing
 		$(GO) install github.com/swaggo/swag/cmd/swag@$(SWAG_VERSION)
 
 # ---- Benchmarks (not run by CI: too slow, and timing is no pass/fail test) ---------------------
-# BENCH_FLAGS passes flags to bench/main.go, e.g. BENCH_FLAGS='-runs 1 -duration 5s'; TIENDA_*
+# BENCH_FLAGS passes flags to tools/bench/main.go, e.g. BENCH_FLAGS='-runs 1 -duration 5s'; TIENDA_*
 # variables in the environment override tienda's benchmark configuration.
 BENCH_FLAGS ?=
 
 bench: build ## load benchmark: tienda vs the hand-written limit on MariaDB, 3 runs (~15 min; needs wrk)
-	$(GO) build -trimpath -o bin/tienda-limit ./bench/limit
-	$(GO) build -trimpath -o bin/bench ./bench
-	bin/bench -tienda $(BIN) -limit bin/tienda-limit -script bench/wrk/scenario.lua $(BENCH_FLAGS)
+	$(GO) build -trimpath -o bin/tienda-limit ./tools/bench/limit
+	$(GO) build -trimpath -o bin/bench ./tools/bench
+	bin/bench -tienda $(BIN) -limit bin/tienda-limit -script tools/bench/wrk/scenario.lua $(BENCH_FLAGS)
 
 bench-go: ## Go benchmarks of the hot paths on SQLite (handler → service → repository, JSON)
 	$(GO) test -run '^$$' -bench . -benchmem ./e2e/

@@ -80,7 +80,7 @@ func main() {
 	var servers, scenarios string
 	flag.StringVar(&o.tienda, "tienda", "bin/tienda", "tienda binary")
 	flag.StringVar(&o.limit, "limit", "bin/tienda-limit", "limit server binary (bench/limit)")
-	flag.StringVar(&o.script, "script", "bench/wrk/scenario.lua", "wrk script")
+	flag.StringVar(&o.script, "script", "tools/bench/wrk/scenario.lua", "wrk script")
 	flag.StringVar(&o.mysqlDSN, "mysql", envOr("BENCH_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/"), "MySQL/MariaDB server DSN (a database in it is ignored; default $BENCH_MYSQL_DSN)")
 	flag.StringVar(&servers, "servers", "tienda,limit", "servers to measure, comma-separated")
 	flag.StringVar(&scenarios, "scenarios", strings.Join(scenarioOrder, ","), "scenarios, comma-separated")
