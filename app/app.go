@@ -22,6 +22,7 @@ import (
 	"tienda/console"
 	"tienda/controllers"
 	"tienda/database"
+	"tienda/mail"
 	"tienda/metrics"
 	"tienda/middleware"
 	"tienda/migrations"
@@ -113,7 +114,7 @@ func Build(d Deps) (*App, error) {
 		return nil, fmt.Errorf("jwt: %w", err)
 	}
 	handlers, err := tasks.NewHandlers(tasks.Handlers{
-		Store: store, Mail: tasks.NewMailer(cfg.Mail, d.Log), Now: d.Now, Log: d.Log,
+		Store: store, Mail: mail.NewMailer(cfg.Mail, d.Log), Now: d.Now, Log: d.Log,
 		ReportsDir: cfg.Tasks.ReportsDir, Lease: 2*cfg.Mail.Timeout + time.Second,
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"tienda/apperr"
 	"tienda/database"
+	"tienda/mail"
 	"tienda/models"
 	"tienda/repositories"
 	"tienda/services"
@@ -26,7 +27,7 @@ import (
 // and marks the job done when it finishes.
 type Handlers struct {
 	Store      *repositories.Store
-	Mail       Mailer
+	Mail       mail.Mailer
 	Now        func() time.Time
 	Log        *slog.Logger
 	ReportsDir string
@@ -34,12 +35,12 @@ type Handlers struct {
 	// take it over (longer than one SMTP delivery may take).
 	Lease time.Duration
 
-	tmpl *templates
+	tmpl *mail.Templates
 }
 
 // NewHandlers returns the task functions with their templates loaded.
 func NewHandlers(h Handlers) (*Handlers, error) {
-	t, err := loadTemplates()
+	t, err := mail.LoadTemplates()
 	if err != nil {
 		return nil, fmt.Errorf("email templates: %w", err)
 	}
@@ -87,24 +88,24 @@ func (h *Handlers) orderEmail(ctx context.Context, m models.OutboxMessage, tmpl,
 	if m.OrderID == nil {
 		return fmt.Errorf("outbox job %d has no order", m.ID)
 	}
-	return h.deliver(ctx, fmt.Sprintf("%s:%d", tmpl, *m.OrderID), func() (Email, error) {
+	return h.deliver(ctx, fmt.Sprintf("%s:%d", tmpl, *m.OrderID), func() (mail.Email, error) {
 		o, err := h.Store.Orders.GetWithItems(ctx, *m.OrderID)
 		if err != nil {
-			return Email{}, fmt.Errorf("order %d: %w", *m.OrderID, err)
+			return mail.Email{}, fmt.Errorf("order %d: %w", *m.OrderID, err)
 		}
 		name, err := h.Store.Users.FullNameOf(ctx, o.UserID)
 		if err != nil {
-			return Email{}, err
+			return mail.Email{}, err
 		}
-		data := orderData{Name: name, OrderID: o.ID, Total: money(o.TotalCents)}
+		data := orderData{Name: name, OrderID: o.ID, Total: mail.Money(o.TotalCents)}
 		for _, it := range o.Items {
 			data.Items = append(data.Items, itemData{
 				SKU: it.SKU, Name: it.Name, Quantity: it.Quantity,
-				Unit: money(it.UnitPriceCents), Line: money(it.LineTotalCents),
+				Unit: mail.Money(it.UnitPriceCents), Line: mail.Money(it.LineTotalCents),
 			})
 		}
-		e := Email{To: []string{m.Recipient}, Subject: fmt.Sprintf(subject, o.ID)}
-		return e, h.tmpl.render(tmpl, data, &e)
+		e := mail.Email{To: []string{m.Recipient}, Subject: fmt.Sprintf(subject, o.ID)}
+		return e, h.tmpl.Render(tmpl, data, &e)
 	})
 }
 
@@ -124,13 +125,13 @@ func (h *Handlers) LowStockAlert(ctx context.Context, outboxID int64) error {
 		if err != nil || len(admins) == 0 {
 			return err
 		}
-		return h.deliver(ctx, fmt.Sprintf("low_stock:%d", m.ID), func() (Email, error) {
+		return h.deliver(ctx, fmt.Sprintf("low_stock:%d", m.ID), func() (mail.Email, error) {
 			product, err := h.Store.Products.GetAny(ctx, p.ProductID)
 			if err != nil {
-				return Email{}, fmt.Errorf("product %d: %w", p.ProductID, err)
+				return mail.Email{}, fmt.Errorf("product %d: %w", p.ProductID, err)
 			}
-			e := Email{To: admins, Subject: fmt.Sprintf("Low stock: %s (%s)", product.Name, product.SKU)}
-			return e, h.tmpl.render("low_stock", map[string]any{
+			e := mail.Email{To: admins, Subject: fmt.Sprintf("Low stock: %s (%s)", product.Name, product.SKU)}
+			return e, h.tmpl.Render("low_stock", map[string]any{
 				"Name": product.Name, "SKU": product.SKU, "ProductID": product.ID,
 				"Stock": p.Stock, "Threshold": p.Threshold,
 			}, &e)
@@ -189,7 +190,7 @@ func (h *Handlers) giveUp(ctx context.Context, m models.OutboxMessage, err error
 
 // deliver sends the email build makes, once for key: a message sent before is not sent again,
 // and one being sent by another run is retried later.
-func (h *Handlers) deliver(ctx context.Context, key string, build func() (Email, error)) error {
+func (h *Handlers) deliver(ctx context.Context, key string, build func() (mail.Email, error)) error {
 	claim, err := h.Store.Deliveries.Claim(ctx, key, h.Now(), h.Lease)
 	switch {
 	case err != nil:
@@ -201,7 +202,7 @@ func (h *Handlers) deliver(ctx context.Context, key string, build func() (Email,
 	}
 	e, err := build()
 	if err == nil {
-		e.ID = messageID(key)
+		e.ID = mail.MessageID(key)
 		err = h.Mail.Send(ctx, e)
 	}
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
+	"tienda/mail/mailtest"
 	"tienda/models"
 	"tienda/tasks"
-	"tienda/tasks/mailtest"
 )
 
 func TestMain(m *testing.M) {

@@ -26,8 +26,8 @@ import (
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
 	"tienda/config"
+	"tienda/mail/mailtest"
 	"tienda/models"
-	"tienda/tasks/mailtest"
 )
 
 // client talks to a served app over real HTTP, each request bounded by the client's timeout.

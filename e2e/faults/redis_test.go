@@ -18,8 +18,8 @@ import (
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
 	"tienda/config"
+	"tienda/mail/mailtest"
 	"tienda/models"
-	"tienda/tasks/mailtest"
 )
 
 // fastRedelivery shortens the deadlines so that lost tasks are found within seconds.

@@ -17,8 +17,8 @@ import (
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
 	"tienda/config"
+	"tienda/mail/mailtest"
 	"tienda/models"
-	"tienda/tasks/mailtest"
 )
 
 // sample is one reading of the process during the soak.

@@ -1,4 +1,4 @@
-package tasks
+package mail
 
 import (
 	"bytes"
@@ -11,14 +11,15 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// templates renders each email as plain text and as HTML; the HTML templates escape every
+// Templates renders each email as plain text and as HTML; the HTML templates escape every
 // value, so a product named "<script>" arrives as text.
-type templates struct {
+type Templates struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
 }
 
-func loadTemplates() (*templates, error) {
+// LoadTemplates parses the embedded templates.
+func LoadTemplates() (*Templates, error) {
 	text, err := texttemplate.ParseFS(templateFS, "templates/*.txt")
 	if err != nil {
 		return nil, err
@@ -27,11 +28,11 @@ func loadTemplates() (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &templates{text: text, html: html}, nil
+	return &Templates{text: text, html: html}, nil
 }
 
-// render fills the email's bodies from the templates called name.txt and name.html.
-func (t *templates) render(name string, data any, e *Email) error {
+// Render fills the email's bodies from the templates called name.txt and name.html.
+func (t *Templates) Render(name string, data any, e *Email) error {
 	var text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&text, name+".txt", data); err != nil {
 		return err
@@ -43,8 +44,8 @@ func (t *templates) render(name string, data any, e *Email) error {
 	return nil
 }
 
-// money renders cents as units with two decimals: 129900 → "1299.00".
-func money(cents int64) string {
+// Money renders cents as units with two decimals: 129900 → "1299.00".
+func Money(cents int64) string {
 	sign := ""
 	if cents < 0 {
 		sign, cents = "-", -cents

@@ -1,4 +1,7 @@
-package tasks
+// Package mail sends tienda's emails: the Email type, an SMTP mailer (or one that logs when no
+// server is configured) and the text and HTML templates. It knows nothing of tasks or orders;
+// the tasks package decides what to send and when.
+package mail
 
 import (
 	"bytes"
@@ -158,8 +161,8 @@ func compose(from *mail.Address, e Email) ([]byte, error) {
 	return msg.Bytes(), nil
 }
 
-// messageID is a Message-ID derived from a stable key, or random when key is empty.
-func messageID(key string) string {
+// MessageID is a Message-ID derived from a stable key, or random when key is empty.
+func MessageID(key string) string {
 	if key == "" {
 		b := make([]byte, 12)
 		_, _ = rand.Read(b)
