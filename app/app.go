@@ -26,6 +26,7 @@ import (
 	"tienda/metrics"
 	"tienda/middleware"
 	"tienda/migrations"
+	"tienda/ratelimit"
 	"tienda/repositories"
 	"tienda/routes"
 	"tienda/services"
@@ -90,11 +91,11 @@ func Build(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	var failures, known services.Counter = services.NewMemoryCounter(cfg.Auth.LoginWindow, d.Now),
-		services.NewMemoryCounter(cfg.Auth.LoginKnownAddressFor, d.Now)
+	var failures, known services.Counter = ratelimit.NewMemoryCounter(cfg.Auth.LoginWindow, d.Now),
+		ratelimit.NewMemoryCounter(cfg.Auth.LoginKnownAddressFor, d.Now)
 	if d.Redis != nil {
-		failures = repositories.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-failures:", Window: cfg.Auth.LoginWindow}
-		known = repositories.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-known:", Window: cfg.Auth.LoginKnownAddressFor}
+		failures = ratelimit.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-failures:", Window: cfg.Auth.LoginWindow}
+		known = ratelimit.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "login-known:", Window: cfg.Auth.LoginKnownAddressFor}
 	}
 	users := services.NewUsers(store, passwords, services.LoginThrottle{
 		Counter: failures, Known: known, Log: d.Log, Max: int64(cfg.Auth.LoginMaxFailures),

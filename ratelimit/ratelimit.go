@@ -1,7 +1,9 @@
-// Package ratelimit keeps one token bucket (golang.org/x/time/rate) per key, such as a client IP
-// or a user, in the memory of one process. Buckets that have been idle long enough to be full
-// again are forgotten, which changes nothing for their key: a new bucket starts full too. It
-// knows nothing of HTTP.
+// Package ratelimit holds tienda's rate-limiting mechanisms, not its policies. Keyed keeps one
+// token bucket (golang.org/x/time/rate) per key, such as a client IP or a user, in the memory of
+// one process; buckets idle long enough to be full again are forgotten, which changes nothing
+// for their key: a new bucket starts full too. MemoryCounter and RedisCounter count attempts per
+// key in fixed windows, in this process or shared through Redis; the login policy built on them
+// stays in services. It knows nothing of HTTP.
 package ratelimit
 
 import (
