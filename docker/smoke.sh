@@ -50,12 +50,12 @@ dc build >/tmp/tienda-smoke-build.log 2>&1 || { tail -n 40 /tmp/tienda-smoke-bui
 stage "build (migrate's runtime image)"
 
 dc up -d --scale worker=2 >/dev/null 2>&1 || fail "up"
-for _ in $(seq 1 120); do
-	health=$(docker inspect -f '{{.State.Health.Status}}' "$(dc ps -q app)" 2>/dev/null || true)
-	[ "$health" = healthy ] && break
-	sleep 1
+app=$(dc ps -q app)
+deadline=$((SECONDS + 180))
+until health=$(docker inspect -f '{{.State.Health.Status}}' "$app" 2>/dev/null) && [ "$health" = healthy ]; do
+	[ $SECONDS -lt $deadline ] || fail "app not healthy after 180s (${health:-no container})"
+	sleep 2
 done
-[ "$health" = healthy ] || fail "app not healthy after 120s ($health)"
 [ "$(dc ps -q worker | wc -l)" -eq 2 ] || fail "want 2 worker containers"
 curl -fsS --max-time 5 "$sink" >/dev/null || fail "SMTP sink API does not answer"
 stage "up: mysql, redis, migrate, app, 2 workers, sink"
@@ -72,11 +72,12 @@ place() { # n orders; prints their ids
 		call POST /orders "$token" "{\"items\":[{\"product_id\":$product,\"quantity\":1}]}" 201 | json 'd["id"]'
 	done
 }
-# every order in $1 (ids) has exactly one email at the sink, within 90 s
+# every order in $1 (ids) has exactly one email at the sink, within 120 s
 expect_emails() {
 	local ids=$1 n msgs got
 	n=$(wc -w <<<"$ids")
-	for _ in $(seq 1 90); do
+	local deadline=$((SECONDS + 120))
+	while [ $SECONDS -lt $deadline ]; do
 		msgs=$(curl -fsS --max-time 5 "$sink?limit=1000") || fail "sink"
 		got=$(json 'd["total"]' <<<"$msgs")
 		[ "$got" -ge "$n" ] && break

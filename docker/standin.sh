@@ -79,7 +79,7 @@ if ! have "$go_tag"; then
 else log "$go_tag: up to date"; fi
 
 # 3. The rest are independent: build them in parallel.
-runtime_tag=tienda-standin/runtime:$(inputs_hash "$base" "$here/runtime.Dockerfile" "$here/alpine-users.sh")
+runtime_tag=tienda-standin/runtime:$(inputs_hash "$base" "$here/runtime.Dockerfile" "$here/alpine-users.sh" "$here/wget.sh")
 mariadb_tag=tienda-standin/mariadb:$(inputs_hash "$base" "$here/mariadb.Dockerfile" "$here/mariadb-entrypoint.sh")
 redis_tag=tienda-standin/redis:$(inputs_hash "$base" "$here/redis.Dockerfile" "$here/redis-entrypoint.sh")
 smtp_tag=tienda-standin/smtpsink:$(inputs_hash "$go_tag" "$here/smtpsink.Dockerfile" docker/smtpsink/main.go)
