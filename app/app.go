@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"tienda/auth"
 	"tienda/config"
 	"tienda/console"
 	"tienda/controllers"
@@ -105,12 +106,14 @@ func Build(d Deps) (*App, error) {
 	orders := services.NewOrders(store, services.OrdersConfig{
 		Now: d.Now, KeyTTL: cfg.Orders.IdempotencyTTL, LowStock: cfg.Tasks.LowStockThreshold,
 	})
-	jwt, err := middleware.NewJWT(middleware.JWTConfig{
+	tokenCfg := auth.Config{
 		Secret:     []byte(cfg.JWT.Secret),
 		TTL:        cfg.JWT.TTL,
 		MaxRefresh: cfg.JWT.MaxRefresh,
 		Now:        d.Now,
-	}, users)
+	}
+	tokens := auth.New(tokenCfg, users)
+	jwt, err := middleware.NewJWT(tokenCfg, users)
 	if err != nil {
 		return nil, fmt.Errorf("jwt: %w", err)
 	}
@@ -146,7 +149,7 @@ func Build(d Deps) (*App, error) {
 		Log:            d.Log,
 		Auth:           jwt,
 		TrustedProxies: cfg.HTTP.TrustedProxies,
-		Accounts:       controllers.Auth{Accounts: users, Tokens: jwt},
+		Accounts:       controllers.Auth{Accounts: users, Tokens: tokens},
 		Users:          controllers.Users{Service: users},
 		Products:       controllers.Products{Service: products},
 		Orders:         controllers.Orders{Service: orders},

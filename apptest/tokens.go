@@ -9,7 +9,7 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 )
 
-// Test tokens: claims as middleware.JWT writes them.
+// Test tokens: claims as package auth writes them.
 
 // Claims returns the claims of a fresh token for id at version ver, issued now by the env's
 // clock, expiring in ttl.

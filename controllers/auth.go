@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"tienda/auth"
 	"tienda/controllers/dto"
 	"tienda/middleware"
 	"tienda/models"
@@ -21,8 +22,8 @@ type AccountService interface {
 
 // Tokens issues and refreshes access tokens.
 type Tokens interface {
-	Issue(u models.User) (middleware.Token, error)
-	Refresh(ctx context.Context, authorization string) (middleware.Token, error)
+	Issue(u models.User) (auth.Token, error)
+	Refresh(ctx context.Context, authorization string) (auth.Token, error)
 }
 
 // Auth handles /auth and /users/me.
@@ -119,7 +120,7 @@ func (ac Auth) Refresh(c *gin.Context) {
 	c.JSON(http.StatusOK, tokenResponse(t))
 }
 
-func tokenResponse(t middleware.Token) dto.TokenResponse {
+func tokenResponse(t auth.Token) dto.TokenResponse {
 	return dto.TokenResponse{AccessToken: t.Value, TokenType: "bearer", ExpiresAt: t.ExpiresAt}
 }
 

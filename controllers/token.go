@@ -10,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"tienda/apperr"
+	"tienda/auth"
 	"tienda/controllers/dto"
-	"tienda/middleware"
 )
 
 // OAuth 2.0 error codes of RFC 6749 §5.2 (and temporarily_unavailable, §4.1.2.1, for the login
@@ -78,7 +78,7 @@ func (ac Auth) Token(c *gin.Context) {
 	}
 	u, err := ac.Accounts.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
 	if err == nil {
-		var t middleware.Token
+		var t auth.Token
 		if t, err = ac.Tokens.Issue(u); err == nil {
 			c.JSON(http.StatusOK, dto.OAuthTokenResponse{
 				AccessToken: t.Value, TokenType: "bearer",
