@@ -119,7 +119,7 @@ func Build(d Deps) (*App, error) {
 	}
 	handlers, err := tasks.NewHandlers(tasks.Handlers{
 		Store: store, Mail: mail.NewMailer(cfg.Mail, d.Log), Now: d.Now, Log: d.Log,
-		ReportsDir: cfg.Tasks.ReportsDir, Lease: 2*cfg.Mail.Timeout + time.Second,
+		ReportsDir: cfg.Tasks.ReportsDir, Lease: mail.SendLease(cfg.Mail),
 	})
 	if err != nil {
 		return nil, err

@@ -135,6 +135,9 @@ type Mail struct {
 	StartTLS     bool          `mapstructure:"smtp_starttls"`
 	From         string        `mapstructure:"from"`
 	Timeout      time.Duration `mapstructure:"timeout"`
+	// DataTimeout bounds the DATA phase alone (sending the message and waiting for the final
+	// reply); 0 means Timeout.
+	DataTimeout time.Duration `mapstructure:"data_timeout"`
 }
 
 // Log configures the process logger.
@@ -252,7 +255,8 @@ func Keys() []Key {
 		{"mail.smtp_password", "", true, "SMTP password"},
 		{"mail.smtp_starttls", true, false, "require STARTTLS"},
 		{"mail.from", "tienda <no-reply@tienda.local>", false, "From address of emails"},
-		{"mail.timeout", 10 * time.Second, false, "timeout of one SMTP delivery"},
+		{"mail.timeout", 10 * time.Second, false, "timeout of connecting and of each SMTP command before DATA"},
+		{"mail.data_timeout", 10 * time.Minute, false, "timeout of the DATA phase: sending the message and waiting for its final reply (RFC 5321's 10 minutes)"},
 		{"log.level", "info", false, "debug, info, warn or error"},
 		{"log.format", "", false, "text or json; empty = json in production, text otherwise"},
 		{"ratelimit.enabled", true, false, "rate-limit the API per client IP and per user (429 rate_limited)"},

@@ -258,6 +258,7 @@ func validate(l *Loaded) error {
 		"tasks.redeliver_after":        c.Tasks.RedeliverAfter,
 		"tasks.shutdown_grace":         c.Tasks.ShutdownGrace,
 		"mail.timeout":                 c.Mail.Timeout,
+		"mail.data_timeout":            c.Mail.DataTimeout,
 	} {
 		if d <= 0 {
 			bad(key, "must be a positive duration, got %s", d)

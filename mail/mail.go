@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -59,7 +60,27 @@ func (m logMailer) Send(ctx context.Context, e Email) error {
 
 type smtpMailer struct{ cfg config.Mail }
 
-// Send delivers e in one SMTP session, within cfg.Timeout (and ctx).
+// ErrOutcomeUnknown means the whole message was handed to the SMTP server but its final reply
+// never came (a timeout or a lost connection): the server may well have accepted it, so the
+// message must not simply be sent again.
+var ErrOutcomeUnknown = errors.New("smtp: the message was handed over but its outcome is unknown")
+
+// dataTimeout is how long the DATA phase may take.
+func dataTimeout(cfg config.Mail) time.Duration {
+	if cfg.DataTimeout > 0 {
+		return cfg.DataTimeout
+	}
+	return cfg.Timeout
+}
+
+// SendLease is how long one delivery may take at most (the session before DATA, then DATA), so
+// how long a task holds the right to send a message before another run may take it over.
+func SendLease(cfg config.Mail) time.Duration { return cfg.Timeout + dataTimeout(cfg) + time.Second }
+
+// Send delivers e in one SMTP session: connecting and every command before DATA within
+// cfg.Timeout (and ctx), then the DATA phase within its own, longer cfg.DataTimeout, so that a
+// server slow to confirm a message is not cut off and sent the message again. A failure after the
+// whole message was handed over is ErrOutcomeUnknown.
 func (m smtpMailer) Send(ctx context.Context, e Email) error {
 	from, err := mail.ParseAddress(m.cfg.From)
 	if err != nil {
@@ -106,6 +127,13 @@ func (m smtpMailer) Send(ctx context.Context, e Email) error {
 			return fmt.Errorf("smtp RCPT TO: %w", err)
 		}
 	}
+	// The DATA phase has its own deadline, and the request's context no longer cuts it: past
+	// the final dot, a cut leaves the message's fate unknown.
+	stop()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("smtp before DATA: %w", err)
+	}
+	_ = conn.SetDeadline(time.Now().Add(dataTimeout(m.cfg)))
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("smtp DATA: %w", err)
@@ -114,7 +142,11 @@ func (m smtpMailer) Send(ctx context.Context, e Email) error {
 		return fmt.Errorf("smtp write: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("smtp end of data: %w", err)
+		var reply *textproto.Error
+		if errors.As(err, &reply) {
+			return fmt.Errorf("smtp end of data: %w", err) // the server refused it: no message
+		}
+		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}
 	// The server accepted the message: a failed QUIT must not make the caller send it again.
 	_ = c.Quit()

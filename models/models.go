@@ -141,6 +141,9 @@ func (OutboxMessage) TableName() string { return "outbox" }
 const (
 	DeliverySending = "sending" // claimed by a task until LeaseUntil
 	DeliverySent    = "sent"
+	// DeliveryUnknown: the whole message was handed to the server, whose final reply never
+	// came. It is most likely delivered, so it is not sent again.
+	DeliveryUnknown = "unknown"
 )
 
 // Delivery records a message a task sent (or is sending), under a key that names the message

@@ -55,7 +55,7 @@ func (r Deliveries) Claim(ctx context.Context, key string, now time.Time, lease 
 	if err := db.Where("dedupe_key = ?", key).Take(&d).Error; err != nil {
 		return Busy, translate(err)
 	}
-	if d.State == models.DeliverySent {
+	if d.State == models.DeliverySent || d.State == models.DeliveryUnknown {
 		return AlreadySent, nil
 	}
 	return Busy, nil
@@ -66,6 +66,14 @@ func (r Deliveries) MarkSent(ctx context.Context, key string, now time.Time) err
 	return translate(r.db.WithContext(ctx).Model(&models.Delivery{}).
 		Where("dedupe_key = ?", key).
 		Updates(map[string]any{"state": models.DeliverySent, "sent_at": now}).Error)
+}
+
+// MarkUnknown records that the message named key was handed over whole but its outcome is
+// unknown; like a sent one, it is not sent again.
+func (r Deliveries) MarkUnknown(ctx context.Context, key string, now time.Time) error {
+	return translate(r.db.WithContext(ctx).Model(&models.Delivery{}).
+		Where("dedupe_key = ?", key).
+		Updates(map[string]any{"state": models.DeliveryUnknown, "sent_at": now}).Error)
 }
 
 // Release gives a claim up after a failed send, so that a retry need not wait for the lease.

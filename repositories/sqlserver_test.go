@@ -318,6 +318,9 @@ func sqlServerCases() []sqlServerCase {
 		{"deliveries_mark_release", []string{"Deliveries.MarkSent", "Deliveries.Release"}, func(ctx context.Context, s *repositories.Store) error {
 			return errors.Join(s.Deliveries.MarkSent(ctx, "order_confirmation:7", t0), s.Deliveries.Release(ctx, "order_confirmation:8"))
 		}},
+		{"deliveries_mark_unknown", []string{"Deliveries.MarkUnknown"}, func(ctx context.Context, s *repositories.Store) error {
+			return s.Deliveries.MarkUnknown(ctx, "order_confirmation:9", t0)
+		}},
 
 		// Reports.
 		{"reports_sales_by_day", []string{"Reports.SalesByDay"}, func(ctx context.Context, s *repositories.Store) error {

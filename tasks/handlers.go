@@ -205,6 +205,12 @@ func (h *Handlers) deliver(ctx context.Context, key string, build func() (mail.E
 		e.ID = mail.MessageID(key)
 		err = h.Mail.Send(ctx, e)
 	}
+	if errors.Is(err, mail.ErrOutcomeUnknown) {
+		// Most likely delivered: a second copy is worse than the small chance of none. The
+		// message is recorded as unknown and never sent again (see README, Background tasks).
+		h.Log.WarnContext(ctx, "email handed over but its outcome is unknown; not sending it again", "key", key, "error", err)
+		return h.Store.Deliveries.MarkUnknown(context.WithoutCancel(ctx), key, h.Now())
+	}
 	if err != nil {
 		if rerr := h.Store.Deliveries.Release(context.WithoutCancel(ctx), key); rerr != nil {
 			h.Log.WarnContext(ctx, "release delivery claim", "key", key, "error", rerr)

@@ -14,6 +14,7 @@ import (
 
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
+	"tienda/config"
 	"tienda/mail/mailtest"
 	"tienda/models"
 	"tienda/tasks"
@@ -250,5 +251,44 @@ func TestImpossibleReportFailsAtOnce(t *testing.T) {
 		if row.State != models.OutboxFailed || row.Attempts != 1 {
 			t.Errorf("outbox row state %q after %d hand-offs, want %q after 1: never handed out again", row.State, row.Attempts, models.OutboxFailed)
 		}
+	})
+}
+
+// TestSlowFinalReplyIsNotResent (issue #16, item 5): a mail server whose final reply to DATA
+// came after mail.timeout got each message twice (6 of 12 orders had two confirmations). The
+// DATA phase now has its own deadline, mail.data_timeout; and when even that passes after the
+// whole message was handed over, the message is recorded as unknown and not sent again.
+func TestSlowFinalReplyIsNotResent(t *testing.T) {
+	engine := dbtest.Engines()[0]
+	run := func(t *testing.T, dataTimeout, replyDelay time.Duration, wantState string) {
+		srv := mailtest.Start(t)
+		srv.OnData(func() { time.Sleep(replyDelay) })
+		e := apptest.New(t, engine, apptest.WithSMTP(srv.Host, srv.Port), apptest.WithConfig(func(c *config.Config) {
+			c.Mail.Timeout, c.Mail.DataTimeout = 300*time.Millisecond, dataTimeout
+		}))
+		e.Background()
+		admin, cust := e.Admin(), e.Customer()
+		p := apptest.CreateProduct(t, e, admin, "SLOW-1", "Snail", 100, 100)
+		apptest.PlaceOrder(t, e, cust, apptest.OrderLine{ProductID: p, Quantity: 1})
+		apptest.WaitOutboxDone(t, e, 20*time.Second)
+		time.Sleep(4 * time.Second) // machinery's retries (1 s, then 2 s) would have resent by now
+		if n := srv.Received(); n != 1 {
+			t.Errorf("the server received %d messages, want exactly 1", n)
+		}
+		var d models.Delivery
+		if err := e.DB.Take(&d).Error; err != nil {
+			t.Fatal(err)
+		}
+		if d.State != wantState || d.Attempts != 1 {
+			t.Errorf("delivery %q after %d attempts, want %q after 1", d.State, d.Attempts, wantState)
+		}
+	}
+	t.Run("final reply after mail.timeout, within mail.data_timeout", func(t *testing.T) {
+		t.Parallel()
+		run(t, 5*time.Second, time.Second, models.DeliverySent)
+	})
+	t.Run("final reply after mail.data_timeout", func(t *testing.T) {
+		t.Parallel()
+		run(t, 500*time.Millisecond, 1500*time.Millisecond, models.DeliveryUnknown)
 	})
 }

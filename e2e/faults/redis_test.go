@@ -26,7 +26,7 @@ import (
 func fastRedelivery(c *config.Config) {
 	c.Tasks.RelayInterval = 100 * time.Millisecond
 	c.Tasks.RedeliverAfter = 2 * time.Second
-	c.Mail.Timeout = time.Second // the delivery lease is 2 × this + 1s
+	c.Mail.Timeout = time.Second // the delivery lease is this + the DATA timeout (the same when unset) + 1s
 }
 
 // work runs a task worker in this process until the test ends.

@@ -42,6 +42,7 @@ type Server struct {
 	msgs     []Message
 	received int
 	onMail   func()
+	onData   func()
 }
 
 // Start starts a server, stopped in t.Cleanup.
@@ -75,6 +76,14 @@ func (s *Server) OnMail(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onMail = fn
+}
+
+// OnData sets a function called once a message's data has been read, before the final reply
+// to DATA is sent: a test can make that reply slow. The message counts as received already.
+func (s *Server) OnData(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onData = fn
 }
 
 // Messages returns what was received so far.
@@ -150,7 +159,11 @@ func (ss *session) Data(r io.Reader) error {
 	ss.s.mu.Lock()
 	ss.s.msgs = append(ss.s.msgs, m)
 	ss.s.received++
+	hook := ss.s.onData
 	ss.s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	return nil
 }
 
