@@ -392,12 +392,28 @@ var errorCodes = map[int]string{
 }
 
 func errorExample(status int, message string) obj {
-	body := obj{"code": errorCodes[status], "message": message}
-	if status == http.StatusUnprocessableEntity {
-		body["message"] = "the request is not valid"
-		body["details"] = []any{obj{"field": "price_cents", "message": message}}
+	return obj{"error": obj{"code": errorCodes[status], "message": message}}
+}
+
+// invalidExample is a 422 naming field of the request body.
+func invalidExample(field, message string) obj {
+	return obj{"error": obj{"code": errorCodes[http.StatusUnprocessableEntity], "message": "the request is not valid",
+		"details": []any{obj{"field": field, "message": message}}}}
+}
+
+// bodyField is the first required property of op's JSON request body (else its first property).
+func bodyField(doc obj, op obj) string {
+	for _, mt := range m(m(op["requestBody"])["content"]) {
+		ref, _ := m(m(mt)["schema"])["$ref"].(string)
+		schema := m(m(m(doc["components"])["schemas"])[strings.TrimPrefix(ref, "#/components/schemas/")])
+		if req := list(schema["required"]); len(req) > 0 {
+			return fmt.Sprint(req[0])
+		}
+		if props := sortedKeys(m(schema["properties"])); len(props) > 0 {
+			return props[0]
+		}
 	}
-	return obj{"error": body}
+	return "body"
 }
 
 // errorExamples: each error answer gets an example with its own status's code and the
@@ -420,6 +436,9 @@ func errorExamples(doc obj) error {
 					msg = strings.ToLower(http.StatusText(status))
 				}
 				media["example"] = errorExample(status, msg)
+				if status == http.StatusUnprocessableEntity {
+					media["example"] = invalidExample(bodyField(doc, op), msg)
+				}
 			}
 		}
 		return nil
