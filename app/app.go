@@ -133,6 +133,7 @@ func Build(d Deps) (*App, error) {
 		Interval: cfg.Tasks.RelayInterval, RedeliverAfter: cfg.Tasks.RedeliverAfter,
 		MaxAttempts: int64(cfg.Tasks.MaxAttempts), Batch: 100,
 	}
+	auditLog := services.NewAudit(store)
 	admin, err := console.New(console.Config{
 		Secret: consoleKey(cfg.JWT.Secret), Secure: cfg.App.Env != config.EnvDevelopment, Now: d.Now, Log: d.Log,
 	}, console.Deps{
@@ -141,6 +142,7 @@ func Build(d Deps) (*App, error) {
 		Catalogue: consoleCatalogue{products},
 		Orders:    orders,
 		People:    consoleUsers{users},
+		Audit:     auditLog,
 	})
 	if err != nil {
 		return nil, err
@@ -157,6 +159,7 @@ func Build(d Deps) (*App, error) {
 			Reports:  services.NewReports(store, d.Now),
 			Statuses: tasks.Statuses{Queue: queue, Outbox: store.Outbox},
 		},
+		Audit:    controllers.Audit{Service: auditLog},
 		Health:   ops.health,
 		Metrics:  ops.metricsHandler,
 		Observer: ops.metrics,

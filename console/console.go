@@ -53,6 +53,7 @@ type Deps struct {
 	Catalogue Catalogue
 	Orders    OrderDesk
 	People    People
+	Audit     AuditLog
 }
 
 // Config configures the console.
@@ -79,10 +80,7 @@ type Console struct {
 
 type ctxKey int
 
-const (
-	clientIPKey ctxKey = iota
-	actorKey
-)
+const clientIPKey ctxKey = 0
 
 // WithClientIP returns ctx carrying the client's address as the router determined it (behind
 // trusted proxies, X-Forwarded-For), for the login throttle.
@@ -97,10 +95,7 @@ func clientIP(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-func actorOf(r *http.Request) services.Actor {
-	a, _ := r.Context().Value(actorKey).(services.Actor)
-	return a
-}
+func actorOf(r *http.Request) services.Actor { return services.ActorFrom(r.Context()) }
 
 // New returns the console's handler. Every state-changing request passes Go's
 // CrossOriginProtection (cross-site requests are refused by Sec-Fetch-Site or Origin).
@@ -159,6 +154,7 @@ func (c *Console) routes() {
 	c.productRoutes()
 	c.orderRoutes()
 	c.userRoutes()
+	c.mux.Handle("GET "+Prefix+"/audit", c.admin(c.audit))
 	c.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error.html", "Not found", errorPage{
 			Title: "Page not found", Message: "There is no console page at this address.",
@@ -190,7 +186,7 @@ func (c *Console) admin(h http.HandlerFunc) http.Handler {
 			c.notAllowed(w, r)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), actorKey, actor)))
+		h(w, r.WithContext(services.WithActor(r.Context(), actor)))
 	})
 }
 

@@ -150,6 +150,7 @@ var contractAccess = map[string]routes.Access{
 	"PATCH /orders/:id/status": routes.Admin,
 	"POST /reports/sales":      routes.Admin,
 	"GET /tasks/:task_id":      routes.Admin,
+	"GET /audit":               routes.Admin,
 }
 
 func TestRouteTableMatchesContract(t *testing.T) {

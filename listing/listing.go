@@ -63,3 +63,13 @@ type OrderFilter struct {
 	// PlacedFrom and PlacedBefore bound created_at: from included, before excluded.
 	PlacedFrom, PlacedBefore time.Time
 }
+
+// AuditSorts are the fields the audit log may be sorted by.
+var AuditSorts = Fields{"id", "created_at"}
+
+// AuditFilter selects audit entries; zero fields do not filter.
+type AuditFilter struct {
+	ActorID uint
+	Entity  string
+	Action  string
+}

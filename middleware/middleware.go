@@ -31,7 +31,6 @@ type ctxKey int
 
 const (
 	requestIDKey ctxKey = iota
-	actorKey
 )
 
 // RequestID takes the client's X-Request-ID when it is short and plain (letters, digits, '-',
@@ -151,11 +150,10 @@ func Abort(c *gin.Context, err error) {
 
 // SetActor records who makes the request.
 func SetActor(c *gin.Context, a services.Actor) {
-	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), actorKey, a))
+	c.Request = c.Request.WithContext(services.WithActor(c.Request.Context(), a))
 }
 
 // ActorOf returns who makes the request; the zero Actor when nobody is logged in.
 func ActorOf(c *gin.Context) services.Actor {
-	a, _ := c.Request.Context().Value(actorKey).(services.Actor)
-	return a
+	return services.ActorFrom(c.Request.Context())
 }

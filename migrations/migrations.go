@@ -34,6 +34,7 @@ func All() []*gormigrate.Migration {
 		deliveries(),
 		productsListingIndex(),
 		idempotencyKeyExact(),
+		auditLog(),
 	}
 }
 

@@ -158,3 +158,19 @@ type Delivery struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
+
+// AuditEntry records one change an admin made: who, when, what, and the entity before and
+// after (JSON documents in the API's field names; never a secret).
+type AuditEntry struct {
+	ID        uint `gorm:"primaryKey"`
+	ActorID   uint
+	Action    string
+	Entity    string
+	EntityID  string
+	Before    string
+	After     string
+	CreatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (AuditEntry) TableName() string { return "audit_log" }

@@ -328,6 +328,15 @@ func sqlServerCases() []sqlServerCase {
 			return err
 		}},
 
+		// Audit log.
+		{"audit_create", nil, func(ctx context.Context, s *repositories.Store) error {
+			return s.Audit.Create(ctx, &models.AuditEntry{ActorID: 1, Action: "product.update", Entity: "product", EntityID: "7", Before: `{"stock":1}`, After: `{"stock":2}`, CreatedAt: t0})
+		}},
+		{"audit_search", []string{"Audit.Search"}, func(ctx context.Context, s *repositories.Store) error {
+			_, _, err := s.Audit.Search(ctx, listing.AuditFilter{ActorID: 1, Entity: "product", Action: "product.update"}, page(1, desc("created_at")))
+			return err
+		}},
+
 		// Store.
 		{"store_in_tx", []string{"Store.InTx"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.InTx(ctx, func(tx *repositories.Store) error {

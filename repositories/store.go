@@ -19,6 +19,7 @@ type Store struct {
 	Outbox     Outbox
 	Deliveries Deliveries
 	Reports    Reports
+	Audit      Audit
 }
 
 // NewStore returns the repositories on db.
@@ -31,6 +32,7 @@ func NewStore(db *gorm.DB) *Store {
 		Outbox:     NewOutbox(db),
 		Deliveries: NewDeliveries(db),
 		Reports:    NewReports(db),
+		Audit:      NewAudit(db),
 	}
 }
 

@@ -73,6 +73,7 @@ type Deps struct {
 	Products       controllers.Products
 	Orders         controllers.Orders
 	Tasks          controllers.Tasks
+	Audit          controllers.Audit
 	// Health answers /healthz and /readyz.
 	Health controllers.Health
 	// Metrics serves /metrics; nil when metrics are served on their own listener.
@@ -113,6 +114,8 @@ func API(d Deps) []Route {
 
 		{http.MethodPost, "/reports/sales", Admin, d.Tasks.SalesReport},
 		{http.MethodGet, "/tasks/:task_id", Admin, d.Tasks.Get},
+
+		{http.MethodGet, "/audit", Admin, d.Audit.List},
 	}
 }
 

@@ -293,6 +293,9 @@ func (s *Orders) Cancel(ctx context.Context, actor Actor, id uint) (models.Order
 		if order, err = tx.Orders.GetWithItems(ctx, id); err != nil {
 			return err
 		}
+		if err := audit(ctx, tx, AuditOrderCancel, id, nil, orderAudit(order)); err != nil {
+			return err
+		}
 		items := slices.SortedFunc(slices.Values(order.Items), func(a, b models.OrderItem) int { return cmp.Compare(a.ProductID, b.ProductID) })
 		for _, it := range items {
 			if err := tx.Orders.ReturnStock(ctx, it.ProductID, it.Quantity); err != nil {
@@ -346,8 +349,10 @@ func (s *Orders) SetStatus(ctx context.Context, actor Actor, id uint, to models.
 			return s.whyNotMoved(ctx, tx, actor, id, "move it to "+string(to))
 		}
 		var err error
-		order, err = tx.Orders.GetWithItems(ctx, id)
-		return err
+		if order, err = tx.Orders.GetWithItems(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditOrderStatus, id, map[string]any{"status": from}, orderAudit(order))
 	})
 	return order, err
 }

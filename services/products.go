@@ -46,15 +46,22 @@ type ProductQuery struct {
 
 // Create adds a product; a live product with the same SKU is a conflict.
 func (s *Products) Create(ctx context.Context, in ProductInput) (models.Product, error) {
-	p := models.Product{
-		SKU:         in.SKU,
-		Name:        in.Name,
-		Description: in.Description,
-		PriceCents:  in.PriceCents,
-		Stock:       in.Stock,
-		IsActive:    in.IsActive,
-	}
-	if err := s.store.Products.Create(ctx, &p); err != nil {
+	var p models.Product
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		p = models.Product{
+			SKU:         in.SKU,
+			Name:        in.Name,
+			Description: in.Description,
+			PriceCents:  in.PriceCents,
+			Stock:       in.Stock,
+			IsActive:    in.IsActive,
+		}
+		if err := tx.Products.Create(ctx, &p); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditProductCreate, p.ID, nil, productAudit(p))
+	})
+	if err != nil {
 		return models.Product{}, skuConflict(err, in.SKU)
 	}
 	return p, nil
@@ -132,12 +139,17 @@ func (s *Products) Patch(ctx context.Context, id uint, in ProductPatch) (models.
 func (s *Products) update(ctx context.Context, id uint, sku string, changes map[string]any) (models.Product, error) {
 	var p models.Product
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		before, err := tx.Products.Get(ctx, id)
+		if err != nil {
+			return err
+		}
 		if err := tx.Products.Update(ctx, id, changes); err != nil {
 			return err
 		}
-		var err error
-		p, err = tx.Products.Get(ctx, id)
-		return err
+		if p, err = tx.Products.Get(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditProductUpdate, id, productAudit(before), productAudit(p))
 	})
 	if err != nil {
 		return models.Product{}, notFound(skuConflict(err, sku), "product")
@@ -147,7 +159,17 @@ func (s *Products) update(ctx context.Context, id uint, sku string, changes map[
 
 // Delete soft-deletes a product; its SKU can then be used again.
 func (s *Products) Delete(ctx context.Context, id uint) error {
-	return notFound(s.store.Products.Delete(ctx, id), "product")
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		before, err := tx.Products.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Products.Delete(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditProductDelete, id, productAudit(before), nil)
+	})
+	return notFound(err, "product")
 }
 
 func skuConflict(err error, sku string) error {
@@ -182,7 +204,7 @@ func (s *Products) AdjustStock(ctx context.Context, id uint, delta int64) (model
 		if !changed {
 			return apperr.Conflict("the stock is %d: adding %d would take it outside 0..%d", p.Stock, delta, MaxStock)
 		}
-		return nil
+		return audit(ctx, tx, AuditProductStock, id, map[string]any{"stock": p.Stock - delta}, map[string]any{"stock": p.Stock})
 	})
 	return p, notFound(err, "product")
 }

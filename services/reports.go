@@ -76,7 +76,13 @@ func (s *Reports) RequestSales(ctx context.Context, actor Actor, req SalesReques
 		return "", err
 	}
 	m := job(TaskSalesReport, nil, actor.Email, map[string]any{"from": req.From, "to": req.To}, s.now())
-	if err := s.store.Outbox.Add(ctx, []models.OutboxMessage{m}); err != nil {
+	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+		if err := tx.Outbox.Add(ctx, []models.OutboxMessage{m}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditReportRequest, m.TaskUUID, nil, map[string]any{"task_id": m.TaskUUID, "from": req.From, "to": req.To})
+	})
+	if err != nil {
 		return "", err
 	}
 	return m.TaskUUID, nil

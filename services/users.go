@@ -170,8 +170,14 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 		}); err != nil {
 			return err
 		}
-		u, err = tx.Users.Get(ctx, id)
-		return err
+		if u, err = tx.Users.Get(ctx, id); err != nil {
+			return err
+		}
+		after := userAudit(u)
+		if in.Password != nil {
+			after["password_changed"] = true // never the password or its hash
+		}
+		return audit(ctx, tx, AuditUserUpdate, id, userAudit(before), after)
 	})
 	return u, notFound(err, "user")
 }
@@ -180,7 +186,14 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 // conflict.
 func (s *Users) Delete(ctx context.Context, id uint) error {
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
-		return s.guardLastAdmin(ctx, tx, true, func() error { return tx.Users.Delete(ctx, id) })
+		before, err := tx.Users.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.guardLastAdmin(ctx, tx, true, func() error { return tx.Users.Delete(ctx, id) }); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditUserDelete, id, userAudit(before), nil)
 	})
 	return notFound(err, "user")
 }
