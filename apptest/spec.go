@@ -21,7 +21,7 @@ var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
 
 // optionalResponseFields are the response properties the API leaves out when empty (omitempty):
 // every other documented property of a response object must be present.
-var optionalResponseFields = map[string]bool{"details": true, "result": true, "error": true}
+var optionalResponseFields = map[string]bool{"details": true, "result": true, "error": true, "before": true, "after": true}
 
 // OpenAPI3 reads docs/swagger.json and converts it to OpenAPI 3. Response object schemas
 // are closed: the API must send every documented property (except the omitempty ones) and
