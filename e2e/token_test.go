@@ -147,3 +147,18 @@ func TestCreatedAnswersNameTheResource(t *testing.T) {
 	}
 	check(e.Post("/reports/sales", admin.Token, map[string]string{"from": "2026-01-01", "to": "2026-01-31"}), http.StatusAccepted, "/tasks", "sales report")
 }
+
+// TestBareTokenGetsAHint: a token pasted without "Bearer " is refused with a message that says
+// what the header must hold, not a bare "invalid token".
+func TestBareTokenGetsAHint(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, dbtest.Engines()[0])
+	c := newClient(t, e)
+	admin := e.Admin()
+	r := c.withAuth(http.MethodGet, "/users/me", admin.Token)
+	expectError(t, r, http.StatusUnauthorized, "unauthorized", "a bare token")
+	if !strings.Contains(string(r.Body), `Bearer \u003caccess_token\u003e`) && !strings.Contains(string(r.Body), "Bearer <access_token>") {
+		t.Errorf("a bare token: body %s, want a hint that the header is \"Bearer <access_token>\"", r.Body)
+	}
+	apptest.Expect(t, c.withAuth(http.MethodGet, "/users/me", "Bearer "+admin.Token), http.StatusOK, "the same token with Bearer")
+}
