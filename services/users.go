@@ -155,14 +155,18 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 	demotes := in.Role != nil && *in.Role != models.RoleAdmin || in.IsActive != nil && !*in.IsActive
 	var u models.User
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
-		before, err := tx.Users.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if in.Role != nil && *in.Role != before.Role || in.IsActive != nil && *in.IsActive != before.IsActive {
-			changes["token_version"] = repositories.Increment("token_version")
-		}
+		var before models.User
 		if err := s.guardLastAdmin(ctx, tx, demotes, func() error {
+			// Read inside the guard, after its lock: on MySQL the first plain read fixes the
+			// transaction's snapshot, and one taken before the lock would hide a concurrent
+			// demotion from the guard's count.
+			var err error
+			if before, err = tx.Users.Get(ctx, id); err != nil {
+				return err
+			}
+			if in.Role != nil && *in.Role != before.Role || in.IsActive != nil && *in.IsActive != before.IsActive {
+				changes["token_version"] = repositories.Increment("token_version")
+			}
 			if len(changes) == 0 {
 				return nil
 			}
@@ -170,6 +174,7 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 		}); err != nil {
 			return err
 		}
+		var err error
 		if u, err = tx.Users.Get(ctx, id); err != nil {
 			return err
 		}
