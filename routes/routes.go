@@ -16,6 +16,8 @@
 //	@tag.description			Orders: customers place, list, view and cancel their own; admins see all and move them along pending → paid → shipped → delivered.
 //	@tag.name					tasks
 //	@tag.description			Background work: start a sales report and follow its task.
+//	@tag.name					audit
+//	@tag.description			The audit log: who changed what, for admins.
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization

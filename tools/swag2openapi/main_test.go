@@ -135,4 +135,13 @@ func TestConvertRefusesWhatItCannotDescribe(t *testing.T) {
 	if err := operationIDs(d); err == nil {
 		t.Error("an operation without operationId passed")
 	}
+	d = doc()
+	m(m(m(d["paths"])["/x"])["get"])["tags"] = []any{"things"}
+	if err := tagsDescribed(d); err == nil {
+		t.Error("an operation with an undeclared tag passed")
+	}
+	d["tags"] = []any{obj{"name": "things", "description": "Things."}}
+	if err := tagsDescribed(d); err != nil {
+		t.Errorf("a declared, described tag: %v", err)
+	}
 }

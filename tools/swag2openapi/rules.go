@@ -43,6 +43,7 @@ func rules(types goTypes) []rule {
 		{"sort parameters", sortParameters},
 		{"error examples", errorExamples},
 		{"operation ids", operationIDs},
+		{"tags", tagsDescribed},
 	}
 }
 
@@ -457,6 +458,25 @@ func operationIDs(doc obj) error {
 			return fmt.Errorf("operationId %s is used twice", id)
 		}
 		seen[id] = true
+		return nil
+	})
+}
+
+// tagsDescribed: every operation's tag is declared with a description (@tag.name and
+// @tag.description in routes/routes.go), so that Swagger UI and generated docs explain it.
+func tagsDescribed(doc obj) error {
+	described := map[string]bool{}
+	for _, t := range list(doc["tags"]) {
+		if d, _ := m(t)["description"].(string); d != "" {
+			described[fmt.Sprint(m(t)["name"])] = true
+		}
+	}
+	return operations(doc, func(_, _ string, op obj) error {
+		for _, t := range list(op["tags"]) {
+			if !described[fmt.Sprint(t)] {
+				return fmt.Errorf("tag %v is not declared with @tag.name and @tag.description in routes/routes.go", t)
+			}
+		}
 		return nil
 	})
 }
