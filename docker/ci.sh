@@ -71,7 +71,7 @@ timeout 40m "${test_compose[@]}" up --no-color --build --abort-on-container-exit
 status=$?
 set -e
 grep -E '^#[0-9]+ ERROR|^ERROR|failed to build' "$log" || true
-grep -E '^tests[-_]1 +\| (ok|FAIL|---|panic:|engines:|\S+\.go:[0-9]+:)' "$log" | grep -v -- '--- PASS' || true
+grep -E '^tests[-_]1 +\| +(ok|FAIL|---|panic:|engines:|\S+\.go:[0-9]+:)' "$log" | grep -v -- '--- PASS' || true
 "${test_compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 echo "[docker] test stack: exit status $status"
 if [ $status -ne 0 ]; then
