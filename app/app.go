@@ -143,6 +143,7 @@ func Build(d Deps) (*App, error) {
 		Orders:    orders,
 		People:    consoleUsers{users},
 		Audit:     auditLog,
+		Jobs:      services.NewJobs(store, d.Now),
 	})
 	if err != nil {
 		return nil, err

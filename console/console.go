@@ -54,6 +54,7 @@ type Deps struct {
 	Orders    OrderDesk
 	People    People
 	Audit     AuditLog
+	Jobs      JobQueue
 }
 
 // Config configures the console.
@@ -154,6 +155,7 @@ func (c *Console) routes() {
 	c.productRoutes()
 	c.orderRoutes()
 	c.userRoutes()
+	c.jobRoutes()
 	c.mux.Handle("GET "+Prefix+"/audit", c.admin(c.audit))
 	c.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error.html", "Not found", errorPage{

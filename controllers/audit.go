@@ -30,8 +30,8 @@ type Audit struct {
 //	@Tags			audit
 //	@Produce		json
 //	@Param			actor_id	query		int		false	"the admin who made the change"	minimum(1)
-//	@Param			entity		query		string	false	"what was changed"				Enums(product, order, user, report)
-//	@Param			action		query		string	false	"the change, as entity.verb"	Enums(product.create, product.update, product.delete, product.stock, order.status, order.cancel, user.update, user.delete, report.request)
+//	@Param			entity		query		string	false	"what was changed"				Enums(product, order, user, report, job)
+//	@Param			action		query		string	false	"the change, as entity.verb"	Enums(product.create, product.update, product.delete, product.stock, order.status, order.cancel, user.update, user.delete, report.request, job.requeue)
 //	@Param			sort		query		string	false	"comma-separated fields, '-' for descending"	Enums(id, -id, created_at, -created_at)
 //	@Param			page		query		int		false	"page number"					minimum(1)	maximum(1000000)	default(1)
 //	@Param			page_size	query		int		false	"items per page"				minimum(1)	maximum(100)	default(20)

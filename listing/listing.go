@@ -73,3 +73,6 @@ type AuditFilter struct {
 	Entity  string
 	Action  string
 }
+
+// JobSorts are the fields the outbox jobs may be sorted by.
+var JobSorts = Fields{"id", "created_at"}

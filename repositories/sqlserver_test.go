@@ -337,6 +337,16 @@ func sqlServerCases() []sqlServerCase {
 			return err
 		}},
 
+		// Jobs.
+		{"jobs_search", []string{"Jobs.Search"}, func(ctx context.Context, s *repositories.Store) error {
+			_, _, err := s.Jobs.Search(ctx, models.OutboxFailed, page(1, desc("created_at")))
+			return err
+		}},
+		{"jobs_requeue", []string{"Jobs.Requeue"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Jobs.Requeue(ctx, 1, t0)
+			return err
+		}},
+
 		// Store.
 		{"store_in_tx", []string{"Store.InTx"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.InTx(ctx, func(tx *repositories.Store) error {

@@ -20,6 +20,7 @@ type Store struct {
 	Deliveries Deliveries
 	Reports    Reports
 	Audit      Audit
+	Jobs       Jobs
 }
 
 // NewStore returns the repositories on db.
@@ -33,6 +34,7 @@ func NewStore(db *gorm.DB) *Store {
 		Deliveries: NewDeliveries(db),
 		Reports:    NewReports(db),
 		Audit:      NewAudit(db),
+		Jobs:       NewJobs(db),
 	}
 }
 

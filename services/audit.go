@@ -65,9 +65,9 @@ const (
 var (
 	AuditActions = []string{
 		AuditProductCreate, AuditProductUpdate, AuditProductDelete, AuditProductStock,
-		AuditOrderStatus, AuditOrderCancel, AuditUserUpdate, AuditUserDelete, AuditReportRequest,
+		AuditOrderStatus, AuditOrderCancel, AuditUserUpdate, AuditUserDelete, AuditReportRequest, AuditJobRequeue,
 	}
-	AuditEntities = []string{"product", "order", "user", "report"}
+	AuditEntities = []string{"product", "order", "user", "report", "job"}
 )
 
 // audit records in tx, the change's own transaction, that the admin acting in ctx did action to
