@@ -73,3 +73,32 @@ func (r Products) Get(ctx context.Context, id uint) (models.Product, error) {
 		&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Stock, &p.IsActive, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
 }
+
+// ProductPatch names the fields of a product to change; nil fields stay as they are.
+type ProductPatch struct {
+	SKU         *string
+	Name        *string
+	Description *string
+	PriceCents  *int64
+	Stock       *int64
+	IsActive    *bool
+}
+
+// Empty reports whether p changes nothing.
+func (p ProductPatch) Empty() bool { return len(p.columns()) == 0 }
+
+func (p ProductPatch) columns() map[string]any {
+	c := map[string]any{}
+	set(c, "sku", p.SKU)
+	set(c, "name", p.Name)
+	set(c, "description", p.Description)
+	set(c, "price_cents", p.PriceCents)
+	set(c, "stock", p.Stock)
+	set(c, "is_active", p.IsActive)
+	return c
+}
+
+// Patch applies p to the live product with id (updated_at included), or returns ErrNotFound.
+func (r Products) Patch(ctx context.Context, id uint, p ProductPatch) error {
+	return r.Update(ctx, id, p.columns())
+}

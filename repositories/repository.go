@@ -70,9 +70,11 @@ func (r Repo[T]) Update(ctx context.Context, id uint, changes map[string]any) er
 	return nil
 }
 
-// Increment is an Update value that adds one to column.
-func Increment(column string) any {
-	return gorm.Expr("? + 1", clause.Column{Name: column})
+// set puts *v into changes under column when v is not nil.
+func set[V any](changes map[string]any, column string, v *V) {
+	if v != nil {
+		changes[column] = *v
+	}
 }
 
 // Delete soft-deletes the live row with id, or returns ErrNotFound.

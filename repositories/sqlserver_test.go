@@ -109,9 +109,10 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Products.Get(ctx, 1)
 			return err
 		}},
-		{"products_update", []string{"Products.Update"}, func(ctx context.Context, s *repositories.Store) error {
-			return s.Products.Update(ctx, 1, map[string]any{
-				"sku": "SKU-2", "name": "Cup", "description": "A cup", "price_cents": int64(990), "stock": int64(3), "is_active": false,
+		{"products_update", []string{"Products.Update", "Products.Patch"}, func(ctx context.Context, s *repositories.Store) error {
+			sku, name, desc, price, stock, active := "SKU-2", "Cup", "A cup", int64(990), int64(3), false
+			return s.Products.Patch(ctx, 1, repositories.ProductPatch{
+				SKU: &sku, Name: &name, Description: &desc, PriceCents: &price, Stock: &stock, IsActive: &active,
 			})
 		}},
 		{"products_delete", []string{"Products.Delete"}, func(ctx context.Context, s *repositories.Store) error {
@@ -154,10 +155,10 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Users.Get(ctx, 1)
 			return err
 		}},
-		{"users_update", []string{"Users.Update"}, func(ctx context.Context, s *repositories.Store) error {
-			return s.Users.Update(ctx, 1, map[string]any{
-				"full_name": "Ana B", "role": models.RoleAdmin, "is_active": true,
-				"password_hash": "$2a$10$y", "token_version": repositories.Increment("token_version"),
+		{"users_update", []string{"Users.Update", "Users.Patch"}, func(ctx context.Context, s *repositories.Store) error {
+			name, role, active, hash := "Ana B", models.RoleAdmin, true, "$2a$10$y"
+			return s.Users.Patch(ctx, 1, repositories.UserPatch{
+				FullName: &name, Role: &role, IsActive: &active, PasswordHash: &hash, RevokeTokens: true,
 			})
 		}},
 		{"users_delete", []string{"Users.Delete"}, func(ctx context.Context, s *repositories.Store) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"tienda/listing"
 	"tienda/models"
@@ -109,4 +110,34 @@ func (r Users) ActiveAdminEmails(ctx context.Context) ([]string, error) {
 	var emails []string
 	err := r.activeAdmins(ctx).Order("id").Pluck("email", &emails).Error
 	return emails, translate(err)
+}
+
+// UserPatch names the fields of a user to change; nil fields stay as they are. RevokeTokens
+// raises the token version, which ends every session of the user.
+type UserPatch struct {
+	FullName     *string
+	Role         *models.Role
+	IsActive     *bool
+	PasswordHash *string
+	RevokeTokens bool
+}
+
+// Empty reports whether p changes nothing.
+func (p UserPatch) Empty() bool { return len(p.columns()) == 0 }
+
+func (p UserPatch) columns() map[string]any {
+	c := map[string]any{}
+	set(c, "full_name", p.FullName)
+	set(c, "role", p.Role)
+	set(c, "is_active", p.IsActive)
+	set(c, "password_hash", p.PasswordHash)
+	if p.RevokeTokens {
+		c["token_version"] = gorm.Expr("? + 1", clause.Column{Name: "token_version"})
+	}
+	return c
+}
+
+// Patch applies p to the live user with id (updated_at included), or returns ErrNotFound.
+func (r Users) Patch(ctx context.Context, id uint, p UserPatch) error {
+	return r.Update(ctx, id, p.columns())
 }

@@ -97,53 +97,33 @@ func (s *Products) List(ctx context.Context, actor Actor, q ProductQuery) (Page[
 
 // Replace overwrites every field of a product.
 func (s *Products) Replace(ctx context.Context, id uint, in ProductInput) (models.Product, error) {
-	return s.update(ctx, id, in.SKU, map[string]any{
-		"sku":         in.SKU,
-		"name":        in.Name,
-		"description": in.Description,
-		"price_cents": in.PriceCents,
-		"stock":       in.Stock,
-		"is_active":   in.IsActive,
+	return s.update(ctx, id, repositories.ProductPatch{
+		SKU: &in.SKU, Name: &in.Name, Description: &in.Description,
+		PriceCents: &in.PriceCents, Stock: &in.Stock, IsActive: &in.IsActive,
 	})
 }
 
 // Patch changes the given fields of a product.
 func (s *Products) Patch(ctx context.Context, id uint, in ProductPatch) (models.Product, error) {
-	changes := map[string]any{}
-	sku := ""
-	if in.SKU != nil {
-		changes["sku"], sku = *in.SKU, *in.SKU
+	patch := repositories.ProductPatch{
+		SKU: in.SKU, Name: in.Name, Description: in.Description,
+		PriceCents: in.PriceCents, Stock: in.Stock, IsActive: in.IsActive,
 	}
-	if in.Name != nil {
-		changes["name"] = *in.Name
-	}
-	if in.Description != nil {
-		changes["description"] = *in.Description
-	}
-	if in.PriceCents != nil {
-		changes["price_cents"] = *in.PriceCents
-	}
-	if in.Stock != nil {
-		changes["stock"] = *in.Stock
-	}
-	if in.IsActive != nil {
-		changes["is_active"] = *in.IsActive
-	}
-	if len(changes) == 0 {
+	if patch.Empty() {
 		return s.Get(ctx, Actor{Role: models.RoleAdmin}, id)
 	}
-	return s.update(ctx, id, sku, changes)
+	return s.update(ctx, id, patch)
 }
 
 // update applies changes and reads the product back in the same transaction.
-func (s *Products) update(ctx context.Context, id uint, sku string, changes map[string]any) (models.Product, error) {
+func (s *Products) update(ctx context.Context, id uint, patch repositories.ProductPatch) (models.Product, error) {
 	var p models.Product
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
 		before, err := tx.Products.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := tx.Products.Update(ctx, id, changes); err != nil {
+		if err := tx.Products.Patch(ctx, id, patch); err != nil {
 			return err
 		}
 		if p, err = tx.Products.Get(ctx, id); err != nil {
@@ -152,6 +132,10 @@ func (s *Products) update(ctx context.Context, id uint, sku string, changes map[
 		return audit(ctx, tx, AuditProductUpdate, id, productAudit(before), productAudit(p))
 	})
 	if err != nil {
+		sku := ""
+		if patch.SKU != nil {
+			sku = *patch.SKU
+		}
 		return models.Product{}, notFound(skuConflict(err, sku), "product")
 	}
 	return p, nil

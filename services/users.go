@@ -134,23 +134,13 @@ func (s *Users) List(ctx context.Context, q UserQuery) (Page[models.User], error
 // issued before a deactivation does not come back with the account. Demoting or deactivating
 // the last active admin is a conflict.
 func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, error) {
-	changes := map[string]any{}
-	if in.FullName != nil {
-		changes["full_name"] = *in.FullName
-	}
-	if in.Role != nil {
-		changes["role"] = *in.Role
-	}
-	if in.IsActive != nil {
-		changes["is_active"] = *in.IsActive
-	}
+	patch := repositories.UserPatch{FullName: in.FullName, Role: in.Role, IsActive: in.IsActive}
 	if in.Password != nil {
 		hash, err := s.passwords.Hash(*in.Password)
 		if err != nil {
 			return models.User{}, err
 		}
-		changes["password_hash"] = hash
-		changes["token_version"] = repositories.Increment("token_version")
+		patch.PasswordHash, patch.RevokeTokens = &hash, true
 	}
 	demotes := in.Role != nil && *in.Role != models.RoleAdmin || in.IsActive != nil && !*in.IsActive
 	var u models.User
@@ -165,12 +155,12 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 				return err
 			}
 			if in.Role != nil && *in.Role != before.Role || in.IsActive != nil && *in.IsActive != before.IsActive {
-				changes["token_version"] = repositories.Increment("token_version")
+				patch.RevokeTokens = true
 			}
-			if len(changes) == 0 {
+			if patch.Empty() {
 				return nil
 			}
-			return tx.Users.Update(ctx, id, changes)
+			return tx.Users.Patch(ctx, id, patch)
 		}); err != nil {
 			return err
 		}
