@@ -166,6 +166,7 @@ func startWorker(t *testing.T, e *apptest.Env, srv *mailtest.Server) *child {
 		"TIENDA_MAIL_SMTP_PORT="+strconv.Itoa(srv.Port),
 		"TIENDA_MAIL_SMTP_STARTTLS=false",
 		"TIENDA_MAIL_TIMEOUT="+c.Mail.Timeout.String(),
+		"TIENDA_MAIL_DATA_TIMEOUT="+c.Mail.Timeout.String(), // the lease (timeout + DATA timeout + 1s) stays short
 		"TIENDA_TASKS_REDELIVER_AFTER="+c.Tasks.RedeliverAfter.String(),
 		"TIENDA_TASKS_RELAY_INTERVAL="+c.Tasks.RelayInterval.String(),
 		"TIENDA_TASKS_CONCURRENCY=2",
