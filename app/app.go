@@ -134,6 +134,8 @@ func Build(d Deps) (*App, error) {
 		MaxAttempts: int64(cfg.Tasks.MaxAttempts), Batch: 100,
 	}
 	auditLog := services.NewAudit(store)
+	reports := services.NewReports(store, d.Now)
+	statuses := tasks.Statuses{Queue: queue, Outbox: store.Outbox}
 	admin, err := console.New(console.Config{
 		Secret: consoleKey(cfg.JWT.Secret), Secure: cfg.App.Env != config.EnvDevelopment, Now: d.Now, Log: d.Log,
 	}, console.Deps{
@@ -144,6 +146,7 @@ func Build(d Deps) (*App, error) {
 		People:    consoleUsers{users},
 		Audit:     auditLog,
 		Jobs:      services.NewJobs(store, d.Now),
+		Reports:   consoleReports{reports: reports, statuses: statuses},
 	})
 	if err != nil {
 		return nil, err
@@ -156,16 +159,13 @@ func Build(d Deps) (*App, error) {
 		Users:          controllers.Users{Service: users},
 		Products:       controllers.Products{Service: products},
 		Orders:         controllers.Orders{Service: orders},
-		Tasks: controllers.Tasks{
-			Reports:  services.NewReports(store, d.Now),
-			Statuses: tasks.Statuses{Queue: queue, Outbox: store.Outbox},
-		},
-		Audit:    controllers.Audit{Service: auditLog},
-		Health:   ops.health,
-		Metrics:  ops.metricsHandler,
-		Observer: ops.metrics,
-		Limits:   ops.limits,
-		Console:  admin,
+		Tasks:          controllers.Tasks{Reports: reports, Statuses: statuses},
+		Audit:          controllers.Audit{Service: auditLog},
+		Health:         ops.health,
+		Metrics:        ops.metricsHandler,
+		Observer:       ops.metrics,
+		Limits:         ops.limits,
+		Console:        admin,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)

@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 
+	"tienda/apperr"
+	"tienda/console"
 	"tienda/controllers/dto"
 	"tienda/models"
 	"tienda/services"
+	"tienda/tasks"
 )
 
 // consoleCatalogue adapts the products service to the console: the same validation (the API's
@@ -73,4 +77,33 @@ func (c consoleUsers) SetRole(ctx context.Context, _ services.Actor, id uint, ro
 
 func (c consoleUsers) SetActive(ctx context.Context, _ services.Actor, id uint, active bool) (models.User, error) {
 	return c.Users.Patch(ctx, id, services.UserPatch{IsActive: &active})
+}
+
+// consoleReports adapts the reports service and the task statuses to the console.
+type consoleReports struct {
+	reports  *services.Reports
+	statuses tasks.Statuses
+}
+
+func (c consoleReports) RequestSales(ctx context.Context, actor services.Actor, req services.SalesRequest) (string, error) {
+	return c.reports.RequestSales(ctx, actor, req)
+}
+
+func (c consoleReports) Report(ctx context.Context, taskID string) (console.ReportStatus, error) {
+	st, err := c.statuses.Get(ctx, taskID)
+	if err != nil {
+		return console.ReportStatus{}, err
+	}
+	out := console.ReportStatus{TaskID: taskID, State: st.State, Error: st.Error}
+	if st.Name != "" && st.Name != services.TaskSalesReport {
+		return console.ReportStatus{}, apperr.NotFound("report")
+	}
+	if st.State == "SUCCESS" {
+		var r tasks.SalesReport
+		if err := json.Unmarshal(st.Result, &r); err != nil {
+			return console.ReportStatus{}, err
+		}
+		out.Days, out.Totals = r.Days, r.Totals
+	}
+	return out, nil
 }

@@ -55,6 +55,7 @@ type Deps struct {
 	People    People
 	Audit     AuditLog
 	Jobs      JobQueue
+	Reports   ReportDesk
 }
 
 // Config configures the console.
@@ -156,6 +157,7 @@ func (c *Console) routes() {
 	c.orderRoutes()
 	c.userRoutes()
 	c.jobRoutes()
+	c.reportRoutes()
 	c.mux.Handle("GET "+Prefix+"/audit", c.admin(c.audit))
 	c.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, http.StatusNotFound, "error.html", "Not found", errorPage{

@@ -10,7 +10,6 @@ import (
 
 	"tienda/apperr"
 	"tienda/models"
-	"tienda/repositories"
 	"tienda/services"
 )
 
@@ -136,7 +135,7 @@ type bar struct {
 }
 
 // revenueChart draws one bar per day, scaled to the best day.
-func revenueChart(days []repositories.SalesDay) chart {
+func revenueChart(days []services.SalesDay) chart {
 	const width, height, top = 600, 160, 10
 	ch := chart{Width: width, Height: height + 20}
 	if len(days) == 0 {

@@ -9,6 +9,9 @@ import (
 	"tienda/repositories"
 )
 
+// SalesDay is one day of sales: orders, units and revenue.
+type SalesDay = repositories.SalesDay
+
 // DashboardDays is how many days of revenue the dashboard charts, today included.
 const DashboardDays = 30
 

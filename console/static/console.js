@@ -28,3 +28,30 @@ document.addEventListener("DOMContentLoaded", () => {
   localTimes(document);
   confirmations(document);
 });
+
+// Poll a report's state and reload the page once it has finished.
+function pollReport(root) {
+  const el = root.querySelector("[data-poll]");
+  if (!el) {
+    return;
+  }
+  const tick = async () => {
+    try {
+      const res = await fetch(el.dataset.poll, { headers: { Accept: "application/json" } });
+      if (res.ok) {
+        const st = await res.json();
+        if (st.done) {
+          window.location.reload();
+          return;
+        }
+        el.querySelector("strong").textContent = st.state;
+      }
+    } catch (e) {
+      // a network hiccup: try again at the next tick
+    }
+    setTimeout(tick, 1500);
+  };
+  setTimeout(tick, 1500);
+}
+
+document.addEventListener("DOMContentLoaded", () => pollReport(document));
