@@ -10,7 +10,7 @@ import (
 
 	"tienda/app"
 	"tienda/apperr"
-	"tienda/controllers/dto"
+	"tienda/services"
 )
 
 func createAdminCmd(env *environment) *cobra.Command {
@@ -31,8 +31,8 @@ func createAdminCmd(env *environment) *cobra.Command {
 				}
 				password = strings.TrimRight(line, "\r\n")
 			}
-			req := dto.RegisterRequest{Email: email, Password: password, FullName: name}
-			if err := req.Validate(); err != nil {
+			req, err := services.Registration{Email: email, Password: password, FullName: name}.Validate()
+			if err != nil {
 				return usageError{describe(err)}
 			}
 			return env.withApp(cmd, appOptions{current: true}, func(a *app.App) error {

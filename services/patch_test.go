@@ -142,3 +142,34 @@ func isCode(err error, code apperr.Code) bool {
 	var e *apperr.Error
 	return errors.As(err, &e) && e.Code == code
 }
+
+// TestEnsureAdminKeepsTheAPIsRules: the command line's way in refuses what registration over
+// the API refuses, before touching the database.
+func TestEnsureAdminKeepsTheAPIsRules(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		users, store := newUsers(t, db)
+		for _, c := range []struct{ email, password, name string }{
+			{"root@example.com", "short", "Root"},
+			{"not an email", "long enough password", "Root"},
+			{"root@example.com", "long enough password", "   "},
+			{"victim\u200b@example.com", "long enough password", "Root"},
+		} {
+			if _, err := users.EnsureAdmin(ctx, c.email, c.password, c.name); !isCode(err, apperr.CodeValidation) {
+				t.Errorf("EnsureAdmin(%q, %q, %q) = %v, want a validation error", c.email, c.password, c.name, err)
+			}
+		}
+		var n int64
+		if err := db.Model(&models.User{}).Count(&n).Error; err != nil || n != 0 {
+			t.Fatalf("%d users stored after refusals (%v)", n, err)
+		}
+		created, err := users.EnsureAdmin(ctx, "  Root@Example.com ", "long enough password", " Root ")
+		if err != nil || !created {
+			t.Fatalf("EnsureAdmin of a valid admin: %v, %v", created, err)
+		}
+		u, err := store.Users.ByEmail(ctx, "root@example.com")
+		if err != nil || u.FullName != "Root" || u.Role != models.RoleAdmin {
+			t.Fatalf("stored %+v (%v), want root@example.com, Root, admin", u, err)
+		}
+	})
+}

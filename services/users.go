@@ -49,6 +49,10 @@ func errBadCredentials() error { return apperr.Unauthorized("invalid email or pa
 
 // Register creates an active customer. A live account with the same email is a conflict.
 func (s *Users) Register(ctx context.Context, in Registration) (models.User, error) {
+	in, err := in.Validate()
+	if err != nil {
+		return models.User{}, err
+	}
 	return s.create(ctx, in, models.RoleCustomer)
 }
 
@@ -220,9 +224,14 @@ func (s *Users) guardLastAdmin(ctx context.Context, tx *repositories.Store, mayR
 // EnsureAdmin makes email an active admin with password: it creates the account, or promotes,
 // reactivates and re-passwords an existing one. It reports whether it created the account.
 func (s *Users) EnsureAdmin(ctx context.Context, email, password, fullName string) (bool, error) {
+	in, err := Registration{Email: email, Password: password, FullName: fullName}.Validate()
+	if err != nil {
+		return false, err
+	}
+	email, password = in.Email, in.Password
 	u, err := s.store.Users.ByEmail(ctx, email)
 	if errors.Is(err, repositories.ErrNotFound) {
-		_, err = s.create(ctx, Registration{Email: email, Password: password, FullName: fullName}, models.RoleAdmin)
+		_, err = s.create(ctx, in, models.RoleAdmin)
 		return err == nil, err
 	}
 	if err != nil {

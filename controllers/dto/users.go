@@ -1,21 +1,18 @@
 package dto
 
 import (
-	"net/mail"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"tienda/apperr"
 	"tienda/models"
 	"tienda/services"
 )
 
-// Limits of user fields.
+// Limits of user fields; services enforces them.
 const (
-	MaxEmail    = 254
-	MaxFullName = 200
+	MaxEmail    = services.MaxEmail
+	MaxFullName = services.MaxFullName
 )
 
 // User is an account as the API shows it. It has no password field of any kind.
@@ -52,13 +49,9 @@ type RegisterRequest struct {
 
 // Validate normalizes the email to lower case and checks every field.
 func (r *RegisterRequest) Validate() error {
-	var c apperr.Checker
-	r.Email = checkEmail(&c, r.Email)
-	checkPassword(&c, r.Password)
-	r.FullName = strings.TrimSpace(r.FullName)
-	c.Length("full_name", r.FullName, 1, MaxFullName)
-	c.Plain("full_name", r.FullName, false, false)
-	return c.Err()
+	reg, err := r.Registration().Validate()
+	r.Email, r.FullName = reg.Email, reg.FullName
+	return err
 }
 
 // Registration is the validated request as the service takes it.
@@ -112,7 +105,7 @@ func (r *UserPatchRequest) Validate() error {
 		c.Check(role == models.RoleAdmin || role == models.RoleCustomer, "role", "must be admin or customer")
 	}
 	if r.Password != nil {
-		checkPassword(&c, *r.Password)
+		services.CheckPassword(&c, *r.Password)
 	}
 	return c.Err()
 }
@@ -128,51 +121,7 @@ func (r *UserPatchRequest) Patch() services.UserPatch {
 }
 
 // NormalizeEmail is the stored form of an email: trimmed and in lower case.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// checkEmail validates a plain address (no display name) and returns its normalized form.
-func checkEmail(c *apperr.Checker, raw string) string {
-	email := NormalizeEmail(raw)
-	switch {
-	case email == "":
-		c.Add("email", "must not be empty")
-	case len(email) > MaxEmail:
-		c.Add("email", "must be at most %d characters", MaxEmail)
-	case strings.IndexFunc(email, invisible) >= 0:
-		// "victim\u200b@example.com" looks like victim@example.com; SQLite would store it as
-		// another account, MariaDB's collation takes it for the same one.
-		c.Add("email", "must not contain invisible or control characters")
-	case strings.IndexFunc(raw, func(r rune) bool { return r > unicode.MaxASCII }) >= 0:
-		// raw, not email: lower-casing maps the Kelvin sign U+212A to an ASCII k.
-		// Refused, not normalised: "caſe@example.com" (U+017F) is another address on SQLite and
-		// the same as case@example.com under MariaDB's collation; NFKC would fold this one but
-		// not every look-alike, and the mail relay may not speak SMTPUTF8 anyway.
-		c.Add("email", "must be ASCII: letters, digits and punctuation without accents")
-	default:
-		addr, err := mail.ParseAddress(email)
-		domain := email[strings.LastIndexByte(email, '@')+1:]
-		switch {
-		case err != nil || addr.Address != email || !strings.Contains(domain, "."):
-			c.Add("email", "must be an email address like name@example.com")
-		case strings.ContainsAny(domain, "[]:"):
-			// a@[127.0.0.1] makes the mail relay deliver to whatever address it names.
-			c.Add("email", "must have a domain name, not an address literal")
-		}
-	}
-	return email
-}
-
-// invisible reports control and format characters (U+0000, U+200B, U+200D, U+00AD, U+202E...).
-func invisible(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }
-
-func checkPassword(c *apperr.Checker, p string) {
-	switch {
-	case utf8.RuneCountInString(p) < services.MinPasswordChars:
-		c.Add("password", "must be at least %d characters", services.MinPasswordChars)
-	case len(p) > services.MaxPasswordBytes:
-		c.Add("password", "must be at most %d bytes (bcrypt's limit; longer passwords are refused, not cut)", services.MaxPasswordBytes)
-	}
-}
+func NormalizeEmail(s string) string { return services.NormalizeEmail(s) }
 
 // OAuthTokenResponse answers POST /auth/token (RFC 6749 §5.1).
 type OAuthTokenResponse struct {
