@@ -131,6 +131,9 @@ func TestProductPatchAndReplace(t *testing.T) {
 		if got.SKU != "A-2" || got.Name != "Big mug" || got.Description != "350 ml" || got.PriceCents != 1999 || got.Stock != 0 || got.IsActive {
 			t.Errorf("after Replace: %+v", got)
 		}
+		if inactive, err := products.Patch(ctx, a.ID, services.ProductPatch{}); err != nil || inactive.SKU != "A-2" {
+			t.Errorf("empty patch of an inactive product: %+v, %v", inactive, err)
+		}
 		taken := "B-1"
 		if _, err := products.Patch(ctx, a.ID, services.ProductPatch{SKU: &taken}); !isCode(err, apperr.CodeConflict) {
 			t.Errorf("patch to a taken SKU: %v, want conflict", err)
