@@ -22,32 +22,32 @@ func (c consoleCatalogue) List(ctx context.Context, actor services.Actor, q serv
 	return c.Products.List(ctx, actor, q)
 }
 
-func (c consoleCatalogue) Create(ctx context.Context, _ services.Actor, in services.ProductInput) (models.Product, error) {
+func (c consoleCatalogue) Create(ctx context.Context, actor services.Actor, in services.ProductInput) (models.Product, error) {
 	req := productRequest(in)
 	if err := req.Validate(); err != nil {
 		return models.Product{}, err
 	}
-	return c.Products.Create(ctx, req.Input())
+	return c.Products.Create(ctx, actor, req.Input())
 }
 
-func (c consoleCatalogue) Replace(ctx context.Context, _ services.Actor, id uint, in services.ProductInput) (models.Product, error) {
+func (c consoleCatalogue) Replace(ctx context.Context, actor services.Actor, id uint, in services.ProductInput) (models.Product, error) {
 	req := productRequest(in)
 	if err := req.Validate(); err != nil {
 		return models.Product{}, err
 	}
-	return c.Products.Replace(ctx, id, req.Input())
+	return c.Products.Replace(ctx, actor, id, req.Input())
 }
 
-func (c consoleCatalogue) SetActive(ctx context.Context, _ services.Actor, id uint, active bool) (models.Product, error) {
-	return c.Products.Patch(ctx, id, services.ProductPatch{IsActive: &active})
+func (c consoleCatalogue) SetActive(ctx context.Context, actor services.Actor, id uint, active bool) (models.Product, error) {
+	return c.Products.Patch(ctx, actor, id, services.ProductPatch{IsActive: &active})
 }
 
-func (c consoleCatalogue) Delete(ctx context.Context, _ services.Actor, id uint) error {
-	return c.Products.Delete(ctx, id)
+func (c consoleCatalogue) Delete(ctx context.Context, actor services.Actor, id uint) error {
+	return c.Products.Delete(ctx, actor, id)
 }
 
-func (c consoleCatalogue) AdjustStock(ctx context.Context, _ services.Actor, id uint, delta int64) (models.Product, error) {
-	return c.Products.AdjustStock(ctx, id, delta)
+func (c consoleCatalogue) AdjustStock(ctx context.Context, actor services.Actor, id uint, delta int64) (models.Product, error) {
+	return c.Products.AdjustStock(ctx, actor, id, delta)
 }
 
 func productRequest(in services.ProductInput) dto.ProductRequest {

@@ -16,12 +16,12 @@ import (
 
 // ProductService is what the products controller needs from the service layer.
 type ProductService interface {
-	Create(ctx context.Context, in services.ProductInput) (models.Product, error)
+	Create(ctx context.Context, actor services.Actor, in services.ProductInput) (models.Product, error)
 	Get(ctx context.Context, actor services.Actor, id uint) (models.Product, error)
 	List(ctx context.Context, actor services.Actor, q services.ProductQuery) (services.Page[models.Product], error)
-	Replace(ctx context.Context, id uint, in services.ProductInput) (models.Product, error)
-	Patch(ctx context.Context, id uint, in services.ProductPatch) (models.Product, error)
-	Delete(ctx context.Context, id uint) error
+	Replace(ctx context.Context, actor services.Actor, id uint, in services.ProductInput) (models.Product, error)
+	Patch(ctx context.Context, actor services.Actor, id uint, in services.ProductPatch) (models.Product, error)
+	Delete(ctx context.Context, actor services.Actor, id uint) error
 }
 
 // Products handles /products.
@@ -128,7 +128,7 @@ func (pc Products) Create(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	p, err := pc.Service.Create(c.Request.Context(), req.Input())
+	p, err := pc.Service.Create(c.Request.Context(), middleware.ActorOf(c), req.Input())
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -169,7 +169,7 @@ func (pc Products) Replace(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	p, err := pc.Service.Replace(c.Request.Context(), id, req.Input())
+	p, err := pc.Service.Replace(c.Request.Context(), middleware.ActorOf(c), id, req.Input())
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -209,7 +209,7 @@ func (pc Products) Patch(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	p, err := pc.Service.Patch(c.Request.Context(), id, req.Patch())
+	p, err := pc.Service.Patch(c.Request.Context(), middleware.ActorOf(c), id, req.Patch())
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -239,7 +239,7 @@ func (pc Products) Delete(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	if err := pc.Service.Delete(c.Request.Context(), id); err != nil {
+	if err := pc.Service.Delete(c.Request.Context(), middleware.ActorOf(c), id); err != nil {
 		_ = c.Error(err)
 		return
 	}

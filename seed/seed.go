@@ -40,7 +40,7 @@ type UserService interface {
 
 // ProductService is what the seed needs from the products service.
 type ProductService interface {
-	Create(ctx context.Context, in services.ProductInput) (models.Product, error)
+	Create(ctx context.Context, actor services.Actor, in services.ProductInput) (models.Product, error)
 	List(ctx context.Context, actor services.Actor, q services.ProductQuery) (services.Page[models.Product], error)
 }
 
@@ -98,7 +98,7 @@ func Run(ctx context.Context, s Services, opts Options) (Report, error) {
 	rep.Accounts = []Account{admin.Account, customer.Account}
 
 	for i := 1; i <= opts.Products; i++ {
-		_, err := s.Products.Create(ctx, Product(i))
+		_, err := s.Products.Create(ctx, services.System("seed"), Product(i))
 		switch {
 		case err == nil:
 			rep.ProductsCreated++

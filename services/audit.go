@@ -74,7 +74,11 @@ var (
 // entity id, with the entity before and after (nil when it did not exist). Changes made by
 // nobody (the CLI, a task) or by a customer are not admin changes and are not recorded.
 func audit(ctx context.Context, tx *repositories.Store, action string, id any, before, after map[string]any) error {
-	actor := ActorFrom(ctx)
+	return auditBy(ctx, tx, ActorFrom(ctx), action, id, before, after)
+}
+
+// auditBy is audit with the actor given explicitly, for methods that receive it.
+func auditBy(ctx context.Context, tx *repositories.Store, actor Actor, action string, id any, before, after map[string]any) error {
 	if !actor.IsAdmin() {
 		return nil
 	}

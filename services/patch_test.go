@@ -105,37 +105,38 @@ func TestProductPatchAndReplace(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		products := services.NewProducts(repositories.NewStore(db))
-		a, err := products.Create(ctx, services.ProductInput{SKU: "A-1", Name: "Mug", PriceCents: 1299, Stock: 5, IsActive: true})
+		actor := services.System("test")
+		a, err := products.Create(ctx, actor, services.ProductInput{SKU: "A-1", Name: "Mug", PriceCents: 1299, Stock: 5, IsActive: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := products.Create(ctx, services.ProductInput{SKU: "B-1", Name: "Cup", PriceCents: 500, Stock: 1, IsActive: true}); err != nil {
+		if _, err := products.Create(ctx, actor, services.ProductInput{SKU: "B-1", Name: "Cup", PriceCents: 500, Stock: 1, IsActive: true}); err != nil {
 			t.Fatal(err)
 		}
 		price := int64(1500)
-		got, err := products.Patch(ctx, a.ID, services.ProductPatch{PriceCents: &price})
+		got, err := products.Patch(ctx, actor, a.ID, services.ProductPatch{PriceCents: &price})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.PriceCents != 1500 || got.Name != "Mug" || got.SKU != "A-1" || got.Stock != 5 || !got.IsActive {
 			t.Errorf("after a price patch: %+v", got)
 		}
-		same, err := products.Patch(ctx, a.ID, services.ProductPatch{})
+		same, err := products.Patch(ctx, actor, a.ID, services.ProductPatch{})
 		if err != nil || same.PriceCents != 1500 || !same.UpdatedAt.Equal(got.UpdatedAt) {
 			t.Errorf("empty patch: %+v, %v", same, err)
 		}
-		got, err = products.Replace(ctx, a.ID, services.ProductInput{SKU: "A-2", Name: "Big mug", Description: "350 ml", PriceCents: 1999, Stock: 0, IsActive: false})
+		got, err = products.Replace(ctx, actor, a.ID, services.ProductInput{SKU: "A-2", Name: "Big mug", Description: "350 ml", PriceCents: 1999, Stock: 0, IsActive: false})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.SKU != "A-2" || got.Name != "Big mug" || got.Description != "350 ml" || got.PriceCents != 1999 || got.Stock != 0 || got.IsActive {
 			t.Errorf("after Replace: %+v", got)
 		}
-		if inactive, err := products.Patch(ctx, a.ID, services.ProductPatch{}); err != nil || inactive.SKU != "A-2" {
+		if inactive, err := products.Patch(ctx, actor, a.ID, services.ProductPatch{}); err != nil || inactive.SKU != "A-2" {
 			t.Errorf("empty patch of an inactive product: %+v, %v", inactive, err)
 		}
 		taken := "B-1"
-		if _, err := products.Patch(ctx, a.ID, services.ProductPatch{SKU: &taken}); !isCode(err, apperr.CodeConflict) {
+		if _, err := products.Patch(ctx, actor, a.ID, services.ProductPatch{SKU: &taken}); !isCode(err, apperr.CodeConflict) {
 			t.Errorf("patch to a taken SKU: %v, want conflict", err)
 		}
 	})

@@ -45,7 +45,7 @@ type ProductQuery struct {
 }
 
 // Create adds a product; a live product with the same SKU is a conflict.
-func (s *Products) Create(ctx context.Context, in ProductInput) (models.Product, error) {
+func (s *Products) Create(ctx context.Context, actor Actor, in ProductInput) (models.Product, error) {
 	var p models.Product
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
 		p = models.Product{
@@ -59,7 +59,7 @@ func (s *Products) Create(ctx context.Context, in ProductInput) (models.Product,
 		if err := tx.Products.Create(ctx, &p); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditProductCreate, p.ID, nil, productAudit(p))
+		return auditBy(ctx, tx, actor, AuditProductCreate, p.ID, nil, productAudit(p))
 	})
 	if err != nil {
 		return models.Product{}, skuConflict(err, in.SKU)
@@ -96,15 +96,15 @@ func (s *Products) List(ctx context.Context, actor Actor, q ProductQuery) (Page[
 }
 
 // Replace overwrites every field of a product.
-func (s *Products) Replace(ctx context.Context, id uint, in ProductInput) (models.Product, error) {
-	return s.update(ctx, id, repositories.ProductPatch{
+func (s *Products) Replace(ctx context.Context, actor Actor, id uint, in ProductInput) (models.Product, error) {
+	return s.update(ctx, actor, id, repositories.ProductPatch{
 		SKU: &in.SKU, Name: &in.Name, Description: &in.Description,
 		PriceCents: &in.PriceCents, Stock: &in.Stock, IsActive: &in.IsActive,
 	})
 }
 
 // Patch changes the given fields of a product.
-func (s *Products) Patch(ctx context.Context, id uint, in ProductPatch) (models.Product, error) {
+func (s *Products) Patch(ctx context.Context, actor Actor, id uint, in ProductPatch) (models.Product, error) {
 	patch := repositories.ProductPatch{
 		SKU: in.SKU, Name: in.Name, Description: in.Description,
 		PriceCents: in.PriceCents, Stock: in.Stock, IsActive: in.IsActive,
@@ -115,11 +115,11 @@ func (s *Products) Patch(ctx context.Context, id uint, in ProductPatch) (models.
 		p, err := s.store.Products.Get(ctx, id)
 		return p, notFound(err, "product")
 	}
-	return s.update(ctx, id, patch)
+	return s.update(ctx, actor, id, patch)
 }
 
 // update applies changes and reads the product back in the same transaction.
-func (s *Products) update(ctx context.Context, id uint, patch repositories.ProductPatch) (models.Product, error) {
+func (s *Products) update(ctx context.Context, actor Actor, id uint, patch repositories.ProductPatch) (models.Product, error) {
 	var p models.Product
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
 		before, err := tx.Products.Get(ctx, id)
@@ -132,7 +132,7 @@ func (s *Products) update(ctx context.Context, id uint, patch repositories.Produ
 		if p, err = tx.Products.Get(ctx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditProductUpdate, id, productAudit(before), productAudit(p))
+		return auditBy(ctx, tx, actor, AuditProductUpdate, id, productAudit(before), productAudit(p))
 	})
 	if err != nil {
 		sku := ""
@@ -145,7 +145,7 @@ func (s *Products) update(ctx context.Context, id uint, patch repositories.Produ
 }
 
 // Delete soft-deletes a product; its SKU can then be used again.
-func (s *Products) Delete(ctx context.Context, id uint) error {
+func (s *Products) Delete(ctx context.Context, actor Actor, id uint) error {
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
 		before, err := tx.Products.Get(ctx, id)
 		if err != nil {
@@ -154,7 +154,7 @@ func (s *Products) Delete(ctx context.Context, id uint) error {
 		if err := tx.Products.Delete(ctx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditProductDelete, id, productAudit(before), nil)
+		return auditBy(ctx, tx, actor, AuditProductDelete, id, productAudit(before), nil)
 	})
 	return notFound(err, "product")
 }
@@ -172,7 +172,7 @@ const MaxStock = 1_000_000_000
 // AdjustStock adds delta units (negative to take some away) to a product's stock, after a count
 // or a delivery, in one conditional update: concurrent orders and adjustments never take it
 // below zero, and a change that would is a conflict.
-func (s *Products) AdjustStock(ctx context.Context, id uint, delta int64) (models.Product, error) {
+func (s *Products) AdjustStock(ctx context.Context, actor Actor, id uint, delta int64) (models.Product, error) {
 	var c apperr.Checker
 	c.Check(delta != 0, "delta", "must not be 0")
 	c.Range("delta", delta, -MaxStock, MaxStock)
@@ -191,7 +191,7 @@ func (s *Products) AdjustStock(ctx context.Context, id uint, delta int64) (model
 		if !changed {
 			return apperr.Conflict("the stock is %d: adding %d would take it outside 0..%d", p.Stock, delta, MaxStock)
 		}
-		return audit(ctx, tx, AuditProductStock, id, map[string]any{"stock": p.Stock - delta}, map[string]any{"stock": p.Stock})
+		return auditBy(ctx, tx, actor, AuditProductStock, id, map[string]any{"stock": p.Stock - delta}, map[string]any{"stock": p.Stock})
 	})
 	return p, notFound(err, "product")
 }

@@ -19,6 +19,11 @@ type Actor struct {
 	Email  string
 }
 
+// System is the actor of a change nobody made through the API or the console: the command
+// line, the seed, housekeeping. It is not an admin (its changes are not admin changes and are
+// not audited); name says which part of the system acts, for logs.
+func System(name string) Actor { return Actor{Email: "system:" + name} }
+
 // IsAdmin reports whether the actor is an administrator.
 func (a Actor) IsAdmin() bool { return a.Role == models.RoleAdmin }
 
