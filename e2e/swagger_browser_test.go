@@ -133,6 +133,12 @@ func TestSwaggerUIInBrowser(t *testing.T) {
 // of the test must finish within a minute.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, time.Minute)
+}
+
+// browserFor is browser with the whole test's steps bounded by limit.
+func browserFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,
@@ -145,7 +151,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
-	ctx, cancel := context.WithTimeout(bctx, time.Minute)
+	ctx, cancel := context.WithTimeout(bctx, limit)
 	t.Cleanup(func() {
 		cancel()
 		bcancel()
