@@ -121,6 +121,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	c.expectText("25.00")
 	c.check("09-report")
 
+	c.do("the dashboard with the order", chromedp.Navigate(base+"/admin/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
+	c.expectText("25.00")
+	c.check("10-dashboard") // docs/console-dashboard.png is this screenshot
 	for _, pg := range []string{"users", "jobs", "audit"} {
 		c.do("open "+pg, chromedp.Navigate(base+"/admin/"+pg), chromedp.WaitVisible(chromedp.CSS("h1")))
 		c.check("10-" + pg)
