@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log"
@@ -69,7 +70,7 @@ func main() {
 	mux.Handle("/api/v1/messages", s)
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	go func() { log.Fatal(http.ListenAndServe(":8025", mux)) }() //nolint:gosec // a test sink
-	ln, err := net.Listen("tcp", ":1025")
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", ":1025")
 	if err != nil {
 		log.Fatal(err)
 	}
