@@ -84,5 +84,7 @@ stage_time "test stack (build + suite)"
 step "docker: production stack smoke (docker/smoke.sh)"
 timeout 15m docker/smoke.sh
 stage_time "smoke"
+# Each rebuild of the tests image leaves the previous one (2.7 GB) untagged.
+docker image prune -f >/dev/null || true
 echo "[docker] block: $((SECONDS - docker_t0))s"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^tienda' | sort
