@@ -9,6 +9,7 @@ import (
 
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
+	"tienda/services"
 )
 
 // TestREADMEWalkthrough runs the shell commands of the README's "Trying the API" walkthrough
@@ -51,7 +52,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 
 	e := apptest.New(t, dbtest.Engines()[0]) // SQLite
-	if _, err := e.App.Users.EnsureAdmin(t.Context(), admin[1], admin[2], "Admin"); err != nil {
+	if _, err := e.App.Users.EnsureAdmin(t.Context(), services.System("test"), admin[1], admin[2], "Admin"); err != nil {
 		t.Fatalf("create-admin %s: %v", admin[1], err)
 	}
 	base := e.Serve()

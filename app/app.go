@@ -316,7 +316,7 @@ func (a *App) maintain(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := a.Orders.PurgeExpiredKeys(ctx)
+			n, err := a.Orders.PurgeExpiredKeys(ctx, services.System("maintenance"))
 			if err != nil && ctx.Err() == nil {
 				a.Log.Warn("purge expired idempotency keys", "error", err)
 			} else if n > 0 {

@@ -25,6 +25,7 @@ import (
 	"tienda/apptest/dbtest"
 	"tienda/config"
 	"tienda/migrations"
+	"tienda/services"
 )
 
 // Secret signs the test tokens.
@@ -286,7 +287,7 @@ type User struct {
 func (e *Env) Admin() User {
 	e.T.Helper()
 	email := fmt.Sprintf("admin%d@example.com", e.seq.Add(1))
-	if _, err := e.App.Users.EnsureAdmin(e.T.Context(), email, Password, "Admin"); err != nil {
+	if _, err := e.App.Users.EnsureAdmin(e.T.Context(), services.System("test"), email, Password, "Admin"); err != nil {
 		e.T.Fatalf("create admin: %v", err)
 	}
 	return e.Login(email)

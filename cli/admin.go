@@ -36,7 +36,7 @@ func createAdminCmd(env *environment) *cobra.Command {
 				return usageError{describe(err)}
 			}
 			return env.withApp(cmd, appOptions{current: true}, func(a *app.App) error {
-				created, err := a.Users.EnsureAdmin(cmd.Context(), req.Email, req.Password, req.FullName)
+				created, err := a.Users.EnsureAdmin(cmd.Context(), services.System("create-admin"), req.Email, req.Password, req.FullName)
 				if err != nil {
 					return describe(err)
 				}

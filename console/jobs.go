@@ -14,7 +14,7 @@ import (
 // JobQueue is what the jobs page needs.
 type JobQueue interface {
 	List(ctx context.Context, state string, opts listing.Options) (services.Page[models.OutboxMessage], error)
-	Requeue(ctx context.Context, id uint) (models.OutboxMessage, error)
+	Requeue(ctx context.Context, actor services.Actor, id uint) (models.OutboxMessage, error)
 }
 
 // jobsPage is the content of jobs.html.
@@ -59,7 +59,7 @@ func (c *Console) requeueJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	m, err := c.deps.Jobs.Requeue(r.Context(), id)
+	m, err := c.deps.Jobs.Requeue(r.Context(), actorOf(r), id)
 	if err != nil {
 		c.actionError(w, r, Prefix+"/jobs", err)
 		return

@@ -8,6 +8,7 @@ import (
 
 	"tienda/controllers/dto"
 	"tienda/listing"
+	"tienda/middleware"
 	"tienda/models"
 	"tienda/services"
 )
@@ -16,8 +17,8 @@ import (
 type UserService interface {
 	Get(ctx context.Context, id uint) (models.User, error)
 	List(ctx context.Context, q services.UserQuery) (services.Page[models.User], error)
-	Patch(ctx context.Context, id uint, in services.UserPatch) (models.User, error)
-	Delete(ctx context.Context, id uint) error
+	Patch(ctx context.Context, actor services.Actor, id uint, in services.UserPatch) (models.User, error)
+	Delete(ctx context.Context, actor services.Actor, id uint) error
 }
 
 // Users handles /users (admins).
@@ -127,7 +128,7 @@ func (uc Users) Patch(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	u, err := uc.Service.Patch(c.Request.Context(), id, req.Patch())
+	u, err := uc.Service.Patch(c.Request.Context(), middleware.ActorOf(c), id, req.Patch())
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -158,7 +159,7 @@ func (uc Users) Delete(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	if err := uc.Service.Delete(c.Request.Context(), id); err != nil {
+	if err := uc.Service.Delete(c.Request.Context(), middleware.ActorOf(c), id); err != nil {
 		_ = c.Error(err)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 
 	"tienda/apptest"
 	"tienda/models"
+	"tienda/services"
 )
 
 type orderJSON struct {
@@ -231,7 +232,7 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Error("an expired key still returned the old order")
 		}
 		e.Clock.Advance(25 * time.Hour)
-		n, err := e.App.Orders.PurgeExpiredKeys(t.Context())
+		n, err := e.App.Orders.PurgeExpiredKeys(t.Context(), services.System("test"))
 		if err != nil || n != 3 {
 			t.Errorf("purge = %d, %v; want the 3 keys expired by now", n, err)
 		}

@@ -19,6 +19,9 @@ const (
 	RoleCustomer Role = "customer"
 )
 
+// Valid reports whether r is a role a user can have.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleCustomer }
+
 // User is an account that can log in. A soft-deleted user keeps its row; its email can register
 // again because DeletedAt is part of the live-uniqueness index.
 type User struct {

@@ -34,7 +34,7 @@ const (
 // UserService is what the seed needs from the users service.
 type UserService interface {
 	List(ctx context.Context, q services.UserQuery) (services.Page[models.User], error)
-	EnsureAdmin(ctx context.Context, email, password, fullName string) (bool, error)
+	EnsureAdmin(ctx context.Context, actor services.Actor, email, password, fullName string) (bool, error)
 	Register(ctx context.Context, in services.Registration) (models.User, error)
 }
 
@@ -141,7 +141,7 @@ func ensureAccount(ctx context.Context, users UserService, role models.Role, ema
 	}
 	password := newPassword()
 	if role == models.RoleAdmin {
-		if _, err := users.EnsureAdmin(ctx, email, password, name); err != nil {
+		if _, err := users.EnsureAdmin(ctx, services.System("seed"), email, password, name); err != nil {
 			return account{}, err
 		}
 	} else if _, err := users.Register(ctx, services.Registration{Email: email, Password: password, FullName: name}); err != nil {

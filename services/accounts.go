@@ -77,3 +77,28 @@ func CheckPassword(c *apperr.Checker, p string) {
 		c.Add("password", "must be at most %d bytes (bcrypt's limit; longer passwords are refused, not cut)", MaxPasswordBytes)
 	}
 }
+
+// Validate checks the fields a patch sets and returns it normalized (full name trimmed); the
+// error lists every invalid field.
+func (p UserPatch) Validate() (UserPatch, error) {
+	var c apperr.Checker
+	p.Check(&c)
+	return p, c.Err()
+}
+
+// Check adds to c what is wrong with the fields p sets, trimming the full name in place: the
+// API's request type reports its own fields into the same checker.
+func (p *UserPatch) Check(c *apperr.Checker) {
+	if p.FullName != nil {
+		name := strings.TrimSpace(*p.FullName)
+		p.FullName = &name
+		c.Length("full_name", name, 1, MaxFullName)
+		c.Plain("full_name", name, false, false)
+	}
+	if p.Role != nil {
+		c.Check(p.Role.Valid(), "role", "must be admin or customer")
+	}
+	if p.Password != nil {
+		CheckPassword(c, *p.Password)
+	}
+}

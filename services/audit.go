@@ -13,8 +13,9 @@ import (
 
 type actorKey struct{}
 
-// WithActor returns ctx carrying who makes the request; the services read it to record admin
-// changes in the audit log.
+// WithActor returns ctx carrying who makes the request: the HTTP layers (the API's middleware,
+// the console) carry the actor from authentication to the handler with it. The services never
+// read it: every state-changing method takes the actor as an argument.
 func WithActor(ctx context.Context, a Actor) context.Context {
 	return context.WithValue(ctx, actorKey{}, a)
 }
@@ -70,15 +71,10 @@ var (
 	AuditEntities = []string{"product", "order", "user", "report", "job"}
 )
 
-// audit records in tx, the change's own transaction, that the admin acting in ctx did action to
-// entity id, with the entity before and after (nil when it did not exist). Changes made by
-// nobody (the CLI, a task) or by a customer are not admin changes and are not recorded.
-func audit(ctx context.Context, tx *repositories.Store, action string, id any, before, after map[string]any) error {
-	return auditBy(ctx, tx, ActorFrom(ctx), action, id, before, after)
-}
-
-// auditBy is audit with the actor given explicitly, for methods that receive it.
-func auditBy(ctx context.Context, tx *repositories.Store, actor Actor, action string, id any, before, after map[string]any) error {
+// audit records in tx, the change's own transaction, that actor did action to entity id, with the
+// entity before and after (nil when it did not exist). Changes made by the system (the CLI, a
+// task) or by a customer are not admin changes and are not recorded.
+func audit(ctx context.Context, tx *repositories.Store, actor Actor, action string, id any, before, after map[string]any) error {
 	if !actor.IsAdmin() {
 		return nil
 	}

@@ -38,8 +38,9 @@ func (s *Jobs) List(ctx context.Context, state string, opts listing.Options) (Pa
 }
 
 // Requeue puts a failed job back in line; the relay hands it to the queue again. Only a failed
-// job can be requeued: any other is a conflict (it is still being worked on, or done).
-func (s *Jobs) Requeue(ctx context.Context, id uint) (models.OutboxMessage, error) {
+// job can be requeued: any other is a conflict (it is still being worked on, or done). actor
+// is who asks (an admin in the console).
+func (s *Jobs) Requeue(ctx context.Context, actor Actor, id uint) (models.OutboxMessage, error) {
 	var m models.OutboxMessage
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
 		before, err := tx.Outbox.Get(ctx, id)
@@ -56,7 +57,7 @@ func (s *Jobs) Requeue(ctx context.Context, id uint) (models.OutboxMessage, erro
 		if m, err = tx.Outbox.Get(ctx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditJobRequeue, id, map[string]any{"state": before.State, "attempts": before.Attempts},
+		return audit(ctx, tx, actor, AuditJobRequeue, id, map[string]any{"state": before.State, "attempts": before.Attempts},
 			map[string]any{"state": m.State, "attempts": m.Attempts})
 	})
 	if errors.Is(err, repositories.ErrNotFound) {

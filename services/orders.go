@@ -66,6 +66,60 @@ type PlaceOrder struct {
 	IdempotencyKey string
 }
 
+// Limits of an order.
+const (
+	MaxOrderLines = 50
+	MaxQuantity   = 1000
+	// MaxIdempotencyKey is the longest idempotency key accepted.
+	MaxIdempotencyKey = 128
+)
+
+// Validate checks the number of lines, each line, that no product appears twice, and the
+// idempotency key.
+func (in PlaceOrder) Validate() error {
+	if err := CheckIdempotencyKey(in.IdempotencyKey); err != nil {
+		return err
+	}
+	var c apperr.Checker
+	switch {
+	case len(in.Lines) == 0:
+		c.Add("items", "must have at least one line")
+	case len(in.Lines) > MaxOrderLines:
+		c.Add("items", "must have at most %d lines", MaxOrderLines)
+	}
+	// A product appearing twice is found by comparing each line with the earlier ones: orders
+	// are short (at most MaxOrderLines), and field names are only formatted for a line that
+	// is wrong, so that a valid order costs no allocation here.
+	for i, l := range in.Lines {
+		field := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
+		switch {
+		case l.ProductID < 1:
+			c.Add(field("product_id"), "must be a positive integer")
+		case slices.ContainsFunc(in.Lines[:i], func(e OrderLine) bool { return e.ProductID == l.ProductID }):
+			c.Add(field("product_id"), "product %d appears more than once", l.ProductID)
+		}
+		if l.Quantity < 1 || l.Quantity > MaxQuantity {
+			c.Range(field("quantity"), l.Quantity, 1, MaxQuantity)
+		}
+	}
+	return c.Err()
+}
+
+// CheckIdempotencyKey validates an idempotency key: at most 128 printable ASCII characters
+// ("" is no key). The key arrives in the Idempotency-Key header, and the error names it.
+func CheckIdempotencyKey(key string) error {
+	ok := len(key) <= MaxIdempotencyKey
+	for i := 0; ok && i < len(key); i++ {
+		ok = key[i] >= 0x20 && key[i] <= 0x7e
+	}
+	if !ok {
+		return apperr.InvalidParams(apperr.FieldError{
+			Field: "Idempotency-Key", Message: "must be 1 to 128 printable ASCII characters",
+		})
+	}
+	return nil
+}
+
 // OrderQuery selects a page of orders.
 type OrderQuery struct {
 	Filter listing.OrderFilter
@@ -75,6 +129,9 @@ type OrderQuery struct {
 // Place places an order for actor. It reports created=false when an earlier request with the
 // same idempotency key and the same lines already made the order, which it returns unchanged.
 func (s *Orders) Place(ctx context.Context, actor Actor, in PlaceOrder) (order models.Order, created bool, err error) {
+	if err := in.Validate(); err != nil {
+		return models.Order{}, false, err
+	}
 	var hash string
 	if in.IdempotencyKey != "" {
 		hash = linesHash(in.Lines)
@@ -293,7 +350,7 @@ func (s *Orders) Cancel(ctx context.Context, actor Actor, id uint) (models.Order
 		if order, err = tx.Orders.GetWithItems(ctx, id); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, AuditOrderCancel, id, nil, orderAudit(order)); err != nil {
+		if err := audit(ctx, tx, actor, AuditOrderCancel, id, nil, orderAudit(order)); err != nil {
 			return err
 		}
 		items := slices.SortedFunc(slices.Values(order.Items), func(a, b models.OrderItem) int { return cmp.Compare(a.ProductID, b.ProductID) })
@@ -352,7 +409,7 @@ func (s *Orders) SetStatus(ctx context.Context, actor Actor, id uint, to models.
 		if order, err = tx.Orders.GetWithItems(ctx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditOrderStatus, id, map[string]any{"status": from}, orderAudit(order))
+		return audit(ctx, tx, actor, AuditOrderStatus, id, map[string]any{"status": from}, orderAudit(order))
 	})
 	return order, err
 }
@@ -370,8 +427,9 @@ func (s *Orders) whyNotMoved(ctx context.Context, tx *repositories.Store, actor 
 	return apperr.Conflict("the order is %s: cannot %s", o.Status, what)
 }
 
-// PurgeExpiredKeys deletes expired idempotency keys in batches and returns how many.
-func (s *Orders) PurgeExpiredKeys(ctx context.Context) (int64, error) {
+// PurgeExpiredKeys deletes expired idempotency keys in batches and returns how many. actor is
+// who runs the housekeeping (the system); keys are nobody's data once expired, so any actor may.
+func (s *Orders) PurgeExpiredKeys(ctx context.Context, _ Actor) (int64, error) {
 	const batch = 500
 	var total int64
 	for {

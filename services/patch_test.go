@@ -20,6 +20,9 @@ import (
 
 // The services' rules on real databases (SQLite always, MariaDB when configured): no mocks.
 
+// system is the actor of the changes these tests make: nobody's admin account.
+var system = services.System("test")
+
 func newUsers(t *testing.T, db *gorm.DB) (*services.Users, *repositories.Store) {
 	t.Helper()
 	pw, err := services.NewPasswords(4)
@@ -79,7 +82,7 @@ func TestUserPatchRevokesTokensOnlyWhenItShould(t *testing.T) {
 		}
 		for _, s := range steps {
 			before := version()
-			got, err := users.Patch(ctx, u.ID, s.patch)
+			got, err := users.Patch(ctx, system, u.ID, s.patch)
 			if err != nil {
 				t.Fatalf("%s: %v", s.what, err)
 			}
@@ -93,7 +96,7 @@ func TestUserPatchRevokesTokensOnlyWhenItShould(t *testing.T) {
 		if _, err := users.Login(ctx, "ana@example.com", pw, "192.0.2.1"); err != nil {
 			t.Errorf("login with the patched password: %v", err)
 		}
-		if _, err := users.Patch(ctx, 999_999, services.UserPatch{FullName: &name}); !isCode(err, apperr.CodeNotFound) {
+		if _, err := users.Patch(ctx, system, 999_999, services.UserPatch{FullName: &name}); !isCode(err, apperr.CodeNotFound) {
 			t.Errorf("patch of a missing user: %v, want not_found", err)
 		}
 	})
@@ -159,7 +162,7 @@ func TestEnsureAdminKeepsTheAPIsRules(t *testing.T) {
 			{"root@example.com", "long enough password", "   "},
 			{"victim\u200b@example.com", "long enough password", "Root"},
 		} {
-			if _, err := users.EnsureAdmin(ctx, c.email, c.password, c.name); !isCode(err, apperr.CodeValidation) {
+			if _, err := users.EnsureAdmin(ctx, system, c.email, c.password, c.name); !isCode(err, apperr.CodeValidation) {
 				t.Errorf("EnsureAdmin(%q, %q, %q) = %v, want a validation error", c.email, c.password, c.name, err)
 			}
 		}
@@ -167,7 +170,7 @@ func TestEnsureAdminKeepsTheAPIsRules(t *testing.T) {
 		if err := db.Model(&models.User{}).Count(&n).Error; err != nil || n != 0 {
 			t.Fatalf("%d users stored after refusals (%v)", n, err)
 		}
-		created, err := users.EnsureAdmin(ctx, "  Root@Example.com ", "long enough password", " Root ")
+		created, err := users.EnsureAdmin(ctx, system, "  Root@Example.com ", "long enough password", " Root ")
 		if err != nil || !created {
 			t.Fatalf("EnsureAdmin of a valid admin: %v, %v", created, err)
 		}

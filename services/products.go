@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"tienda/apperr"
 	"tienda/listing"
@@ -38,6 +39,66 @@ type ProductPatch struct {
 	IsActive    *bool
 }
 
+// Limits of product fields.
+const (
+	MaxSKU         = 64
+	MaxProductName = 200
+	MaxDescription = 2000
+	MaxPriceCents  = 1_000_000_000_000 // ten billion in the currency's unit
+	// MaxStock is the most units a product may have in stock.
+	MaxStock = 1_000_000_000
+)
+
+// Validate checks a whole product and returns it normalized (SKU and name trimmed of
+// surrounding spaces); the error lists every invalid field.
+func (in ProductInput) Validate() (ProductInput, error) {
+	p := ProductPatch{
+		SKU: &in.SKU, Name: &in.Name, Description: &in.Description,
+		PriceCents: &in.PriceCents, Stock: &in.Stock, IsActive: &in.IsActive,
+	}
+	var c apperr.Checker
+	p.Check(&c, true)
+	return in, c.Err()
+}
+
+// Validate checks the fields a patch sets and returns it normalized, as ProductInput.Validate.
+func (p ProductPatch) Validate() (ProductPatch, error) {
+	var c apperr.Checker
+	p.Check(&c, false)
+	return p, c.Err()
+}
+
+// Check adds to c what is wrong with the fields p sets, trimming the SKU and the name where
+// they point. With whole, p is a whole product and a missing price or stock is reported too.
+// The API's request types report into the same checker, so their messages are these.
+func (p ProductPatch) Check(c *apperr.Checker, whole bool) {
+	if p.SKU != nil {
+		*p.SKU = strings.TrimSpace(*p.SKU)
+		c.Length("sku", *p.SKU, 1, MaxSKU)
+		c.Plain("sku", *p.SKU, false, true)
+	}
+	if p.Name != nil {
+		*p.Name = strings.TrimSpace(*p.Name)
+		c.Length("name", *p.Name, 1, MaxProductName)
+		c.Plain("name", *p.Name, false, false)
+	}
+	if p.Description != nil {
+		c.Length("description", *p.Description, 0, MaxDescription)
+		c.Plain("description", *p.Description, true, false)
+	}
+	checkAmount(c, "price_cents", p.PriceCents, MaxPriceCents, whole)
+	checkAmount(c, "stock", p.Stock, MaxStock, whole)
+}
+
+func checkAmount(c *apperr.Checker, field string, v *int64, hi int64, required bool) {
+	switch {
+	case v != nil:
+		c.Range(field, *v, 0, hi)
+	case required:
+		c.Add(field, "is required")
+	}
+}
+
 // ProductQuery selects a page of products.
 type ProductQuery struct {
 	Filter listing.ProductFilter
@@ -46,8 +107,12 @@ type ProductQuery struct {
 
 // Create adds a product; a live product with the same SKU is a conflict.
 func (s *Products) Create(ctx context.Context, actor Actor, in ProductInput) (models.Product, error) {
+	in, err := in.Validate()
+	if err != nil {
+		return models.Product{}, err
+	}
 	var p models.Product
-	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+	err = s.store.InTx(ctx, func(tx *repositories.Store) error {
 		p = models.Product{
 			SKU:         in.SKU,
 			Name:        in.Name,
@@ -59,7 +124,7 @@ func (s *Products) Create(ctx context.Context, actor Actor, in ProductInput) (mo
 		if err := tx.Products.Create(ctx, &p); err != nil {
 			return err
 		}
-		return auditBy(ctx, tx, actor, AuditProductCreate, p.ID, nil, productAudit(p))
+		return audit(ctx, tx, actor, AuditProductCreate, p.ID, nil, productAudit(p))
 	})
 	if err != nil {
 		return models.Product{}, skuConflict(err, in.SKU)
@@ -97,6 +162,10 @@ func (s *Products) List(ctx context.Context, actor Actor, q ProductQuery) (Page[
 
 // Replace overwrites every field of a product.
 func (s *Products) Replace(ctx context.Context, actor Actor, id uint, in ProductInput) (models.Product, error) {
+	in, err := in.Validate()
+	if err != nil {
+		return models.Product{}, err
+	}
 	return s.update(ctx, actor, id, repositories.ProductPatch{
 		SKU: &in.SKU, Name: &in.Name, Description: &in.Description,
 		PriceCents: &in.PriceCents, Stock: &in.Stock, IsActive: &in.IsActive,
@@ -105,6 +174,10 @@ func (s *Products) Replace(ctx context.Context, actor Actor, id uint, in Product
 
 // Patch changes the given fields of a product.
 func (s *Products) Patch(ctx context.Context, actor Actor, id uint, in ProductPatch) (models.Product, error) {
+	in, err := in.Validate()
+	if err != nil {
+		return models.Product{}, err
+	}
 	patch := repositories.ProductPatch{
 		SKU: in.SKU, Name: in.Name, Description: in.Description,
 		PriceCents: in.PriceCents, Stock: in.Stock, IsActive: in.IsActive,
@@ -132,7 +205,7 @@ func (s *Products) update(ctx context.Context, actor Actor, id uint, patch repos
 		if p, err = tx.Products.Get(ctx, id); err != nil {
 			return err
 		}
-		return auditBy(ctx, tx, actor, AuditProductUpdate, id, productAudit(before), productAudit(p))
+		return audit(ctx, tx, actor, AuditProductUpdate, id, productAudit(before), productAudit(p))
 	})
 	if err != nil {
 		sku := ""
@@ -154,7 +227,7 @@ func (s *Products) Delete(ctx context.Context, actor Actor, id uint) error {
 		if err := tx.Products.Delete(ctx, id); err != nil {
 			return err
 		}
-		return auditBy(ctx, tx, actor, AuditProductDelete, id, productAudit(before), nil)
+		return audit(ctx, tx, actor, AuditProductDelete, id, productAudit(before), nil)
 	})
 	return notFound(err, "product")
 }
@@ -165,9 +238,6 @@ func skuConflict(err error, sku string) error {
 	}
 	return err
 }
-
-// MaxStock is the most units a product may have in stock.
-const MaxStock = 1_000_000_000
 
 // AdjustStock adds delta units (negative to take some away) to a product's stock, after a count
 // or a delivery, in one conditional update: concurrent orders and adjustments never take it
@@ -191,7 +261,7 @@ func (s *Products) AdjustStock(ctx context.Context, actor Actor, id uint, delta 
 		if !changed {
 			return apperr.Conflict("the stock is %d: adding %d would take it outside 0..%d", p.Stock, delta, MaxStock)
 		}
-		return auditBy(ctx, tx, actor, AuditProductStock, id, map[string]any{"stock": p.Stock - delta}, map[string]any{"stock": p.Stock})
+		return audit(ctx, tx, actor, AuditProductStock, id, map[string]any{"stock": p.Stock - delta}, map[string]any{"stock": p.Stock})
 	})
 	return p, notFound(err, "product")
 }

@@ -80,7 +80,7 @@ func (s *Reports) RequestSales(ctx context.Context, actor Actor, req SalesReques
 		if err := tx.Outbox.Add(ctx, []models.OutboxMessage{m}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditReportRequest, m.TaskUUID, nil, map[string]any{"task_id": m.TaskUUID, "from": req.From, "to": req.To})
+		return audit(ctx, tx, actor, AuditReportRequest, m.TaskUUID, nil, map[string]any{"task_id": m.TaskUUID, "from": req.From, "to": req.To})
 	})
 	if err != nil {
 		return "", err

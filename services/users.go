@@ -136,8 +136,13 @@ func (s *Users) List(ctx context.Context, q UserQuery) (Page[models.User], error
 // Patch changes a user. A new password, a new role, a deactivation and a reactivation revoke
 // the user's tokens (the token version goes up): a session outlives none of them, so a token
 // issued before a deactivation does not come back with the account. Demoting or deactivating
-// the last active admin is a conflict.
-func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, error) {
+// the last active admin is a conflict. actor is who makes the change (an admin, or the system
+// for the command line).
+func (s *Users) Patch(ctx context.Context, actor Actor, id uint, in UserPatch) (models.User, error) {
+	in, err := in.Validate()
+	if err != nil {
+		return models.User{}, err
+	}
 	patch := repositories.UserPatch{FullName: in.FullName, Role: in.Role, IsActive: in.IsActive}
 	if in.Password != nil {
 		hash, err := s.passwords.Hash(*in.Password)
@@ -148,7 +153,7 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 	}
 	demotes := in.Role != nil && *in.Role != models.RoleAdmin || in.IsActive != nil && !*in.IsActive
 	var u models.User
-	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
+	err = s.store.InTx(ctx, func(tx *repositories.Store) error {
 		var before models.User
 		if err := s.guardLastAdmin(ctx, tx, demotes, func() error {
 			// Read inside the guard, after its lock: on MySQL the first plain read fixes the
@@ -176,14 +181,14 @@ func (s *Users) Patch(ctx context.Context, id uint, in UserPatch) (models.User, 
 		if in.Password != nil {
 			after["password_changed"] = true // never the password or its hash
 		}
-		return audit(ctx, tx, AuditUserUpdate, id, userAudit(before), after)
+		return audit(ctx, tx, actor, AuditUserUpdate, id, userAudit(before), after)
 	})
 	return u, notFound(err, "user")
 }
 
 // Delete soft-deletes a user (the email can register again); deleting the last active admin is a
-// conflict.
-func (s *Users) Delete(ctx context.Context, id uint) error {
+// conflict. actor is who deletes it.
+func (s *Users) Delete(ctx context.Context, actor Actor, id uint) error {
 	err := s.store.InTx(ctx, func(tx *repositories.Store) error {
 		before, err := tx.Users.Get(ctx, id)
 		if err != nil {
@@ -192,7 +197,7 @@ func (s *Users) Delete(ctx context.Context, id uint) error {
 		if err := s.guardLastAdmin(ctx, tx, true, func() error { return tx.Users.Delete(ctx, id) }); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditUserDelete, id, userAudit(before), nil)
+		return audit(ctx, tx, actor, AuditUserDelete, id, userAudit(before), nil)
 	})
 	return notFound(err, "user")
 }
@@ -223,7 +228,8 @@ func (s *Users) guardLastAdmin(ctx context.Context, tx *repositories.Store, mayR
 
 // EnsureAdmin makes email an active admin with password: it creates the account, or promotes,
 // reactivates and re-passwords an existing one. It reports whether it created the account.
-func (s *Users) EnsureAdmin(ctx context.Context, email, password, fullName string) (bool, error) {
+// actor is who asks: the system (the command line, a test), never an admin made up here.
+func (s *Users) EnsureAdmin(ctx context.Context, actor Actor, email, password, fullName string) (bool, error) {
 	in, err := Registration{Email: email, Password: password, FullName: fullName}.Validate()
 	if err != nil {
 		return false, err
@@ -238,7 +244,7 @@ func (s *Users) EnsureAdmin(ctx context.Context, email, password, fullName strin
 		return false, err
 	}
 	admin, active := models.RoleAdmin, true
-	_, err = s.Patch(ctx, u.ID, UserPatch{Role: &admin, IsActive: &active, Password: &password})
+	_, err = s.Patch(ctx, actor, u.ID, UserPatch{Role: &admin, IsActive: &active, Password: &password})
 	return false, err
 }
 

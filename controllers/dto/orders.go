@@ -1,8 +1,6 @@
 package dto
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,12 +9,11 @@ import (
 	"tienda/services"
 )
 
-// Limits of an order.
+// Limits of an order: the service's.
 const (
-	MaxOrderLines = 50
-	MaxQuantity   = 1000
-	// MaxIdempotencyKey is the longest Idempotency-Key header accepted.
-	MaxIdempotencyKey = 128
+	MaxOrderLines     = services.MaxOrderLines
+	MaxQuantity       = services.MaxQuantity
+	MaxIdempotencyKey = services.MaxIdempotencyKey
 )
 
 // Order is an order as the API shows it.
@@ -76,56 +73,25 @@ type OrderLineRequest struct {
 	Quantity  int64 `json:"quantity" binding:"required" minimum:"1" maximum:"1000" example:"2"`
 }
 
-// Validate checks the number of lines, each line, and that no product appears twice.
+// Validate applies the service's rules (services.PlaceOrder.Validate) to the lines. A
+// product_id below 1 reaches them as 0, which they refuse.
 func (r *PlaceOrderRequest) Validate() error {
-	var c apperr.Checker
-	switch {
-	case len(r.Items) == 0:
-		c.Add("items", "must have at least one line")
-	case len(r.Items) > MaxOrderLines:
-		c.Add("items", "must have at most %d lines", MaxOrderLines)
-	}
-	// A product appearing twice is found by comparing each line with the earlier ones: orders
-	// are short (at most MaxOrderLines), and field names are only formatted for a line that
-	// is wrong, so that a valid order costs no allocation here.
-	for i, l := range r.Items {
-		field := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
-		switch {
-		case l.ProductID < 1:
-			c.Add(field("product_id"), "must be a positive integer")
-		case slices.ContainsFunc(r.Items[:i], func(e OrderLineRequest) bool { return e.ProductID == l.ProductID }):
-			c.Add(field("product_id"), "product %d appears more than once", l.ProductID)
-		}
-		if l.Quantity < 1 || l.Quantity > MaxQuantity {
-			c.Range(field("quantity"), l.Quantity, 1, MaxQuantity)
-		}
-	}
-	return c.Err()
+	in := r.Input("")
+	return in.Validate()
 }
 
 // Input is the validated request as the service takes it.
 func (r *PlaceOrderRequest) Input(idempotencyKey string) services.PlaceOrder {
 	lines := make([]services.OrderLine, len(r.Items))
 	for i, l := range r.Items {
-		lines[i] = services.OrderLine{ProductID: uint(l.ProductID), Quantity: l.Quantity}
+		lines[i] = services.OrderLine{ProductID: uint(max(l.ProductID, 0)), Quantity: l.Quantity}
 	}
 	return services.PlaceOrder{Lines: lines, IdempotencyKey: idempotencyKey}
 }
 
 // CheckIdempotencyKey validates an Idempotency-Key header value: 1 to 128 printable ASCII
 // characters. An absent header is "".
-func CheckIdempotencyKey(key string) error {
-	ok := len(key) <= MaxIdempotencyKey
-	for i := 0; ok && i < len(key); i++ {
-		ok = key[i] >= 0x20 && key[i] <= 0x7e
-	}
-	if !ok {
-		return apperr.InvalidParams(apperr.FieldError{
-			Field: "Idempotency-Key", Message: "must be 1 to 128 printable ASCII characters",
-		})
-	}
-	return nil
-}
+func CheckIdempotencyKey(key string) error { return services.CheckIdempotencyKey(key) }
 
 // OrderStatusRequest is the body of PATCH /orders/{id}/status.
 type OrderStatusRequest struct {

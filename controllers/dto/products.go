@@ -1,7 +1,6 @@
 package dto
 
 import (
-	"strings"
 	"time"
 
 	"tienda/apperr"
@@ -9,14 +8,14 @@ import (
 	"tienda/services"
 )
 
-// Limits of product fields. The price and stock ceilings are far above any real shop and keep
-// order totals (price x quantity x lines) well inside int64.
+// Limits of product fields: the service's. The price and stock ceilings are far above any real
+// shop and keep order totals (price x quantity x lines) well inside int64.
 const (
-	MaxSKU         = 64
-	MaxName        = 200
-	MaxDescription = 2000
-	MaxPriceCents  = 1_000_000_000_000 // ten billion in the currency's unit
-	MaxStock       = 1_000_000_000
+	MaxSKU         = services.MaxSKU
+	MaxName        = services.MaxProductName
+	MaxDescription = services.MaxDescription
+	MaxPriceCents  = services.MaxPriceCents
+	MaxStock       = services.MaxStock
 )
 
 // Product is a product as the API shows it.
@@ -58,27 +57,14 @@ type ProductRequest struct {
 	IsActive    *bool  `json:"is_active" example:"true"`
 }
 
-// Validate applies the contract's rules; SKU and name are trimmed of surrounding spaces first.
+// Validate applies the service's rules (services.ProductPatch.Check on a whole product); SKU
+// and name are trimmed of surrounding spaces first.
 func (r *ProductRequest) Validate() error {
-	r.SKU, r.Name = strings.TrimSpace(r.SKU), strings.TrimSpace(r.Name)
 	var c apperr.Checker
-	c.Length("sku", r.SKU, 1, MaxSKU)
-	c.Plain("sku", r.SKU, false, true)
-	c.Length("name", r.Name, 1, MaxName)
-	c.Plain("name", r.Name, false, false)
-	c.Length("description", r.Description, 0, MaxDescription)
-	c.Plain("description", r.Description, true, false)
-	checkMoney(&c, "price_cents", r.PriceCents, MaxPriceCents)
-	checkMoney(&c, "stock", r.Stock, MaxStock)
+	services.ProductPatch{
+		SKU: &r.SKU, Name: &r.Name, Description: &r.Description, PriceCents: r.PriceCents, Stock: r.Stock,
+	}.Check(&c, true)
 	return c.Err()
-}
-
-func checkMoney(c *apperr.Checker, field string, v *int64, hi int64) {
-	if v == nil {
-		c.Add(field, "is required")
-		return
-	}
-	c.Range(field, *v, 0, hi)
 }
 
 // Input is the validated request as the service takes it.
@@ -108,29 +94,10 @@ type ProductPatchRequest struct {
 	IsActive    *bool   `json:"is_active" example:"false"`
 }
 
-// Validate applies the contract's rules to the fields that are present.
+// Validate applies the service's rules to the fields that are present.
 func (r *ProductPatchRequest) Validate() error {
 	var c apperr.Checker
-	if r.SKU != nil {
-		*r.SKU = strings.TrimSpace(*r.SKU)
-		c.Length("sku", *r.SKU, 1, MaxSKU)
-		c.Plain("sku", *r.SKU, false, true)
-	}
-	if r.Name != nil {
-		*r.Name = strings.TrimSpace(*r.Name)
-		c.Length("name", *r.Name, 1, MaxName)
-		c.Plain("name", *r.Name, false, false)
-	}
-	if r.Description != nil {
-		c.Length("description", *r.Description, 0, MaxDescription)
-		c.Plain("description", *r.Description, true, false)
-	}
-	if r.PriceCents != nil {
-		c.Range("price_cents", *r.PriceCents, 0, MaxPriceCents)
-	}
-	if r.Stock != nil {
-		c.Range("stock", *r.Stock, 0, MaxStock)
-	}
+	r.Patch().Check(&c, false)
 	return c.Err()
 }
 

@@ -1,7 +1,6 @@
 package dto
 
 import (
-	"strings"
 	"time"
 
 	"tienda/apperr"
@@ -92,21 +91,13 @@ type UserPatchRequest struct {
 	Password *string `json:"password" minLength:"8" maxLength:"72" example:"a new long password"`
 }
 
-// Validate checks the fields that are present.
+// Validate applies the service's rules (services.UserPatch.Check) to the fields that are
+// present; the full name is trimmed first.
 func (r *UserPatchRequest) Validate() error {
+	p := r.Patch()
 	var c apperr.Checker
-	if r.FullName != nil {
-		*r.FullName = strings.TrimSpace(*r.FullName)
-		c.Length("full_name", *r.FullName, 1, MaxFullName)
-		c.Plain("full_name", *r.FullName, false, false)
-	}
-	if r.Role != nil {
-		role := models.Role(*r.Role)
-		c.Check(role == models.RoleAdmin || role == models.RoleCustomer, "role", "must be admin or customer")
-	}
-	if r.Password != nil {
-		services.CheckPassword(&c, *r.Password)
-	}
+	p.Check(&c)
+	r.FullName = p.FullName
 	return c.Err()
 }
 
