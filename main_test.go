@@ -54,19 +54,14 @@ func TestSIGTERMStopsServeWithStatusZero(t *testing.T) {
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 
-		ready := false
-		for deadline := time.Now().Add(30 * time.Second); !ready && time.Now().Before(deadline); {
+		apptest.WaitUntil(t, 30*time.Second, "serve's /readyz", func() bool {
 			select {
 			case err := <-exited:
 				t.Fatalf("serve exited early: %v\n%s", err, stderr.String())
-			case <-time.After(50 * time.Millisecond):
+			default:
 			}
-			ready = get(t, "http://"+addr+"/readyz") == http.StatusOK
-		}
-		if !ready {
-			_ = cmd.Process.Kill()
-			t.Fatalf("serve not ready within 30s:\n%s", stderr.String())
-		}
+			return get(t, "http://"+addr+"/readyz") == http.StatusOK
+		})
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
