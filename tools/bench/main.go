@@ -396,6 +396,8 @@ func tiendaEnv(o options, dsn, secret, redisPrefix string) []string {
 		"TIENDA_DATABASE_MAX_IDLE_CONNS="+strconv.Itoa(o.pool),
 		"TIENDA_RATELIMIT_ENABLED=false",
 		"TIENDA_AUTH_LOGIN_MAX_FAILURES=1000000000",
+		"TIENDA_AUTH_LOGIN_IP_MAX_FAILURES=1000000000",
+		"TIENDA_AUTH_LOGIN_ACCOUNT_MAX_FAILURES=1000000000",
 	)
 	if o.redis != "" {
 		// Production's topology: serve relays the outbox to Redis and workers elsewhere send the
@@ -441,6 +443,10 @@ func seed(ctx context.Context, dsn string, o options, hash []byte) error {
 		if _, err := db.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
+	}
+	// The rows bypass tienda: set the product list's counters (decision 0020) as tienda would.
+	if _, err := db.ExecContext(ctx, "UPDATE product_counts SET live_count = ?, active_count = ? WHERE id = 1", o.products, o.products); err != nil {
+		return err
 	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO users (email, password_hash, full_name, role, is_active, token_version, created_at, updated_at, deleted_at) VALUES (?,?,?,'admin',1,0,?,?,0)")
@@ -722,13 +728,13 @@ func summarize(all []result, server, scenario string) (summary, bool) {
 	return s, s.runs > 0
 }
 
-// targets are the issue's goals for tienda relative to the limit: a minimum ratio of requests
-// per second and, where set, a maximum ratio of p99 latency.
+// targets are the goals of issue #19 for tienda relative to the limit: a minimum ratio of
+// requests per second and a maximum ratio of p99 latency (login: within 10 % of the limit).
 var targets = map[string]struct{ minRPS, maxP99 float64 }{
-	"product": {0.80, 1.5},
-	"list":    {0.80, 0},
-	"order":   {0.70, 0},
-	"login":   {0.90, 0},
+	"product": {0.85, 1.3},
+	"list":    {0.85, 1.3},
+	"order":   {0.75, 1.3},
+	"login":   {0.90, 1.3},
 }
 
 // maxRSSMB is the ceiling on the server's resident memory under load.
