@@ -2,6 +2,8 @@ package repositories
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -51,13 +53,35 @@ func NewOrders(db *gorm.DB) Orders {
 // TakeStock takes qty units of a live, active product if it has them, in one conditional
 // UPDATE (no read-then-write, no SELECT ... FOR UPDATE, which SQL Server rejects). It reports
 // whether the product had them; the row stays locked until the transaction ends.
-//
-// It runs once per line of every order, so its SQL is written out (see queryRow).
 func (r Orders) TakeStock(ctx context.Context, productID uint, qty int64) (bool, error) {
-	res := r.db.WithContext(ctx).Exec(
-		"UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND is_active = ? AND stock >= ? AND deleted_at = 0",
-		qty, r.db.NowFunc(), productID, true, qty)
-	return res.RowsAffected == 1, translate(res.Error)
+	return r.TakeStocks(ctx, []StockTake{{ProductID: productID, Quantity: qty}})
+}
+
+// StockTake is one line of an order: a product and the units it takes.
+type StockTake struct {
+	ProductID uint
+	Quantity  int64
+}
+
+// TakeStocks takes the units of every line in one conditional UPDATE, whatever the number of
+// lines: a row changes only if its product is live, active and has the quantity, and the lines
+// are taken only if every row changed (it reports false otherwise, with some rows changed: the
+// caller rolls the transaction back). The lines must name distinct products. The engines scan
+// the primary key in order, so concurrent orders lock their rows in id order.
+//
+// It runs in every order, so its SQL is written out (see queryRow).
+func (r Orders) TakeStocks(ctx context.Context, lines []StockTake) (bool, error) {
+	cases := make([]any, 0, 2*len(lines))
+	ids := make([]uint, len(lines))
+	for i, l := range lines {
+		cases = append(cases, l.ProductID, l.Quantity)
+		ids[i] = l.ProductID
+	}
+	when := "CASE id" + strings.Repeat(" WHEN ? THEN ?", len(lines)) + " END"
+	args := append(append(slices.Clip(cases), r.db.NowFunc(), ids, true), cases...)
+	res := r.db.WithContext(ctx).Exec("UPDATE products SET stock = stock - "+when+", updated_at = ? "+
+		"WHERE id IN ? AND is_active = ? AND deleted_at = 0 AND stock >= "+when, args...)
+	return res.RowsAffected == int64(len(lines)), translate(res.Error)
 }
 
 // ReturnStock gives qty units back to a product, deleted or not.

@@ -2,8 +2,11 @@ package repositories
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"tienda/listing"
 	"tienda/models"
@@ -22,8 +25,118 @@ func NewProducts(db *gorm.DB) Products {
 }
 
 // Search returns one page of the products f selects, and how many it selects in all.
+//
+// Its cost does not grow with the catalogue for the unfiltered lists (all live products, or the
+// active ones customers see), the first page and the last (decision 0020): their total is the
+// counter kept by Create, Patch and Delete (Counts), not a COUNT; the page's ids are read alone
+// from an index and only the page's rows are joined back to them (a "deferred join"); and a
+// page past the middle is read from the end in the reverse order, so that no page skips more
+// than half the rows. A filtered list counts what it selects.
 func (r Products) Search(ctx context.Context, f listing.ProductFilter, opts listing.Options) ([]models.Product, int64, error) {
-	return r.List(ctx, productScope(f), opts)
+	total, err := r.total(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := []models.Product{}
+	offset := int64(opts.Offset())
+	if offset >= total {
+		return items, total, nil
+	}
+	limit, reverse := int64(opts.PageSize), false
+	if n := min(limit, total-offset); offset+n/2 > total/2 {
+		// Past the middle: skip the rows after the page rather than those before it.
+		limit, offset, reverse = n, total-offset-n, true
+	}
+	ids := r.DB(ctx).Select("id").Scopes(productScope(f)).
+		Order(r.orderOn("", opts.Sort, reverse)).Limit(int(limit)).Offset(int(offset))
+	rows, err := r.db.WithContext(ctx).Table("products p").Select(prefixed("p.", productColumns)).
+		Joins("JOIN (?) k ON k.id = p.id", ids).Order(r.orderOn("p", opts.Sort, false)).Rows()
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p models.Product
+		if err := rows.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Stock, &p.IsActive, &p.CreatedAt, &p.UpdatedAt); err != nil {
+			return nil, 0, err
+		}
+		items = append(items, p)
+	}
+	return items, total, translate(rows.Err())
+}
+
+// total is how many products f selects: the counter for the unfiltered lists, else a COUNT.
+func (r Products) total(ctx context.Context, f listing.ProductFilter) (int64, error) {
+	if f.Q == "" && f.MinPriceCents == nil && f.MaxPriceCents == nil && f.InStock == nil && (f.Active == nil || *f.Active) {
+		live, active, err := r.Counts(ctx)
+		if f.Active == nil {
+			return live, err
+		}
+		return active, err
+	}
+	var total int64
+	err := r.DB(ctx).Scopes(productScope(f)).Count(&total).Error
+	return total, translate(err)
+}
+
+// orderOn is the ORDER BY of a product list on table (empty: unqualified), reversed if asked.
+func (r Products) orderOn(table string, sorts []listing.Sort, reverse bool) clause.OrderBy {
+	by := r.orderBy(sorts)
+	by.Columns = slices.Clone(by.Columns)
+	for i := range by.Columns {
+		by.Columns[i].Column.Table = table
+		by.Columns[i].Desc = by.Columns[i].Desc != reverse
+	}
+	return by
+}
+
+// Counts returns the number of live products and of live, active ones, from the counter row
+// that Create, Patch and Delete keep in their transactions.
+func (r Products) Counts(ctx context.Context) (live, active int64, err error) {
+	err = queryRow(ctx, r.db, "SELECT live_count, active_count FROM product_counts WHERE id = 1", nil, &live, &active)
+	return live, active, err
+}
+
+// count adds to the counters; it runs in the transaction of the change it counts.
+func (r Products) count(ctx context.Context, live, active int64) error {
+	return translate(r.db.WithContext(ctx).Exec(
+		"UPDATE product_counts SET live_count = live_count + ?, active_count = active_count + ? WHERE id = 1", live, active).Error)
+}
+
+// Create inserts a product and counts it. It must run in a transaction, with the service's
+// other writes, so that the counters never disagree with the rows.
+func (r Products) Create(ctx context.Context, p *models.Product) error {
+	if err := r.Repo.Create(ctx, p); err != nil {
+		return err
+	}
+	return r.count(ctx, 1, activeCount(p.IsActive))
+}
+
+// Delete soft-deletes a live product and uncounts it, or returns ErrNotFound: the active one
+// first, then an inactive one, so that the counter follows without reading the row. In a
+// transaction, as Create.
+func (r Products) Delete(ctx context.Context, id uint) error {
+	for _, active := range []bool{true, false} {
+		res := r.db.WithContext(ctx).Where("id = ? AND is_active = ?", id, active).Delete(&models.Product{})
+		if res.Error != nil {
+			return translate(res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return r.count(ctx, -1, -activeCount(active))
+		}
+	}
+	return ErrNotFound
+}
+
+func activeCount(active bool) int64 {
+	if active {
+		return 1
+	}
+	return 0
+}
+
+func prefixed(prefix, columns string) string {
+	return prefix + strings.ReplaceAll(columns, ", ", ", "+prefix)
 }
 
 // productScope turns f into WHERE conditions.
@@ -99,6 +212,19 @@ func (p ProductPatch) columns() map[string]any {
 }
 
 // Patch applies p to the live product with id (updated_at included), or returns ErrNotFound.
+// A change of is_active is made first, by a conditional UPDATE that tells whether it flipped, and
+// moves the active counter. In a transaction, as Create.
 func (r Products) Patch(ctx context.Context, id uint, p ProductPatch) error {
+	if p.IsActive != nil {
+		res := r.DB(ctx).Where("id = ? AND is_active = ?", id, !*p.IsActive).Update("is_active", *p.IsActive)
+		if res.Error != nil {
+			return translate(res.Error)
+		}
+		if res.RowsAffected == 1 {
+			if err := r.count(ctx, 0, 2*activeCount(*p.IsActive)-1); err != nil {
+				return err
+			}
+		}
+	}
 	return r.Update(ctx, id, p.columns())
 }

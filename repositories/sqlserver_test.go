@@ -118,6 +118,10 @@ func sqlServerCases() []sqlServerCase {
 		{"products_delete", []string{"Products.Delete"}, func(ctx context.Context, s *repositories.Store) error {
 			return s.Products.Delete(ctx, 1)
 		}},
+		{"products_counts", []string{"Products.Counts"}, func(ctx context.Context, s *repositories.Store) error {
+			_, _, err := s.Products.Counts(ctx)
+			return err
+		}},
 		{"products_get_any", []string{"Products.GetAny"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Products.GetAny(ctx, 1)
 			return err
@@ -225,6 +229,10 @@ func sqlServerCases() []sqlServerCase {
 		{"orders_list_pages", nil, listOrders(listing.OrderFilter{}, page(1), page(2), page(3), page(4))},
 		{"orders_take_stock", []string{"Orders.TakeStock"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err := s.Orders.TakeStock(ctx, 1, 2)
+			return err
+		}},
+		{"orders_take_stocks", []string{"Orders.TakeStocks"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Orders.TakeStocks(ctx, []repositories.StockTake{{ProductID: 1, Quantity: 2}, {ProductID: 3, Quantity: 1}})
 			return err
 		}},
 		{"orders_return_stock", []string{"Orders.ReturnStock"}, func(ctx context.Context, s *repositories.Store) error {
@@ -425,6 +433,8 @@ func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 			Values: [][]driver.Value{{"2026-11-27", int64(3), int64(7), int64(4200)}}}, true
 	case strings.HasPrefix(q, "SELECT state, COUNT(*)"):
 		return sqlrecord.Rows{Columns: []string{"state", "n"}, Values: [][]driver.Value{{"pending", int64(3)}, {"sent", int64(1)}}}, true
+	case strings.HasPrefix(q, "SELECT live_count, active_count FROM product_counts"):
+		return sqlrecord.Rows{Columns: []string{"live_count", "active_count"}, Values: [][]driver.Value{{int64(45), int64(40)}}}, true
 	case strings.HasPrefix(q, "SELECT count(*)"):
 		return sqlrecord.Rows{Columns: []string{"count"}, Values: [][]driver.Value{{int64(45)}}}, true
 	case strings.Contains(q, " OUTPUT INSERTED."):

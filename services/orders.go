@@ -144,6 +144,11 @@ func (s *Orders) Place(ctx context.Context, actor Actor, in PlaceOrder) (order m
 		order, err = s.place(ctx, tx, actor, in, hash)
 		return err
 	})
+	if errors.Is(err, errShortStock) {
+		// The stock UPDATE took fewer lines than the order has, and the transaction is rolled
+		// back: the first line, in product-id order, that cannot be served says why.
+		return models.Order{}, false, s.unavailable(ctx, in.Lines)
+	}
 	if errors.Is(err, repositories.ErrDuplicate) && in.IdempotencyKey != "" {
 		// A concurrent request with the same key committed first: answer with its order.
 		o, found, rerr := s.replay(ctx, actor.UserID, in.IdempotencyKey, hash)
@@ -180,15 +185,16 @@ func (s *Orders) place(ctx context.Context, tx *repositories.Store, actor Actor,
 		index[l.ProductID], ids[i] = i, l.ProductID
 	}
 	slices.Sort(ids)
-	for _, id := range ids {
-		line := in.Lines[index[id]]
-		ok, err := tx.Orders.TakeStock(ctx, id, line.Quantity)
-		if err != nil {
-			return models.Order{}, err
-		}
-		if !ok {
-			return models.Order{}, s.unavailable(ctx, tx, index[id], line)
-		}
+	takes := make([]repositories.StockTake, len(ids))
+	for i, id := range ids {
+		takes[i] = repositories.StockTake{ProductID: id, Quantity: in.Lines[index[id]].Quantity}
+	}
+	ok, err := tx.Orders.TakeStocks(ctx, takes)
+	if err != nil {
+		return models.Order{}, err
+	}
+	if !ok {
+		return models.Order{}, errShortStock
 	}
 
 	products, err := tx.Orders.Products(ctx, ids)
@@ -234,10 +240,25 @@ func (s *Orders) place(ctx context.Context, tx *repositories.Store, actor Actor,
 	return order, tx.Outbox.Add(ctx, jobs)
 }
 
-// unavailable explains why line i could not take its stock: the product cannot be ordered
-// (422) or has too little stock (409).
-func (s *Orders) unavailable(ctx context.Context, tx *repositories.Store, i int, l OrderLine) error {
-	p, err := tx.Products.Get(ctx, l.ProductID)
+// errShortStock rolls an order back when its stock UPDATE did not take every line.
+var errShortStock = errors.New("not every line's stock was taken")
+
+// unavailable explains, after an order's transaction was rolled back, why its lines could not
+// take their stock: the first line in product-id order whose product cannot be ordered (422) or
+// has too little stock (409).
+func (s *Orders) unavailable(ctx context.Context, lines []OrderLine) error {
+	byID := slices.SortedFunc(slices.Values(slices.Clone(lines)), func(a, b OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
+	for _, l := range byID {
+		if err := s.lineUnavailable(ctx, slices.Index(lines, l), l); err != nil {
+			return err
+		}
+	}
+	return apperr.Conflict("the stock changed while the order was placed; retry")
+}
+
+// lineUnavailable says why line i cannot be served now, or returns nil if it can.
+func (s *Orders) lineUnavailable(ctx context.Context, i int, l OrderLine) error {
+	p, err := s.store.Products.Get(ctx, l.ProductID)
 	if errors.Is(err, repositories.ErrNotFound) || err == nil && !p.IsActive {
 		return apperr.Invalid(apperr.FieldError{
 			Field:   fmt.Sprintf("items[%d].product_id", i),
@@ -246,6 +267,9 @@ func (s *Orders) unavailable(ctx context.Context, tx *repositories.Store, i int,
 	}
 	if err != nil {
 		return err
+	}
+	if p.Stock >= l.Quantity {
+		return nil
 	}
 	e := apperr.Conflict("not enough stock for product %d (%s): %d requested, %d available", p.ID, p.SKU, l.Quantity, p.Stock)
 	e.Details = []apperr.FieldError{{Field: fmt.Sprintf("items[%d].quantity", i), Message: "exceeds the stock"}}

@@ -1,1 +1,1 @@
-UPDATE products SET stock = stock - @p1, updated_at = @p2 WHERE id = @p3 AND is_active = @p4 AND stock >= @p5 AND deleted_at = 0;
+UPDATE products SET stock = stock - CASE id WHEN @p1 THEN @p2 END, updated_at = @p3 WHERE id IN (@p4) AND is_active = @p5 AND deleted_at = 0 AND stock >= CASE id WHEN @p6 THEN @p7 END;

@@ -1,0 +1,1 @@
+UPDATE products SET stock = stock - CASE id WHEN @p1 THEN @p2 WHEN @p3 THEN @p4 END, updated_at = @p5 WHERE id IN (@p6,@p7) AND is_active = @p8 AND deleted_at = 0 AND stock >= CASE id WHEN @p9 THEN @p10 WHEN @p11 THEN @p12 END;
