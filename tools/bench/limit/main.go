@@ -1,10 +1,18 @@
 // Command limit is the yardstick of tienda's load benchmark: a deliberately minimal server for
 // the four benchmarked endpoints (GET /products/{id}, GET /products, POST /orders, POST
 // /auth/login) on tienda's own MySQL schema, written straight on net/http and database/sql with
-// prepared statements and no framework. It answers in the contract's JSON shapes and is correct
-// where it matters (orders take stock in one transaction with conditional updates in product-id
-// order, never oversell; logins check bcrypt and issue HS256 tokens), and does nothing else: no
-// per-request user lookup, no idempotency keys, no outbox, no request IDs, no logging.
+// statements prepared once per connection and no framework. It answers in the contract's JSON
+// shapes and is correct where it matters (an order checks that its user is still active with the
+// token's version, and takes stock in one transaction with one conditional UPDATE for all its
+// lines, never oversells; logins check bcrypt and issue HS256 tokens), and does nothing else: no
+// idempotency keys, no outbox, no request IDs, no logging.
+//
+// What makes it fast (docs/benchmarks.md): the list's total is read from the counter row tienda
+// keeps in product_counts (decision 0020) instead of COUNT(*); a page's ids come from the covering
+// index (deleted_at, is_active, id) and are joined back to the rows ("deferred join"), and a page
+// past the middle is read backwards from the end, so that no page walks more than half the index;
+// an order is a fixed number of round trips whatever its line count (user check, BEGIN, one stock
+// UPDATE, one price SELECT, the order INSERT, one multi-row INSERT of the lines, COMMIT).
 //
 // It is not part of tienda and must never serve real traffic: `make bench` builds and runs it.
 package main
@@ -94,11 +102,12 @@ type server struct {
 	dummy  []byte
 	ttl    time.Duration
 
-	getProduct, countActive, listProducts, userByEmail, insertOrder, takeStock *sql.Stmt
+	getProduct, countActive, pageForward, pageBackward, userByEmail, userByID, insertOrder *sql.Stmt
 
 	mu        sync.Mutex
 	byIDs     map[int]*sql.Stmt // SELECT ... WHERE id IN (?,?...) by number of ids
 	itemsStmt map[int]*sql.Stmt // INSERT INTO order_items ... VALUES (...),(...) by number of rows
+	takeStmt  map[int]*sql.Stmt // UPDATE products ... CASE id ... WHERE id IN (...) by number of ids
 }
 
 const productColumns = "id, sku, name, description, price_cents, stock, is_active, created_at, updated_at"
@@ -108,17 +117,19 @@ func newServer(ctx context.Context, db *sql.DB, secret []byte, cost int, ttl tim
 	if err != nil {
 		return nil, err
 	}
-	s := &server{db: db, secret: secret, dummy: dummy, ttl: ttl, byIDs: map[int]*sql.Stmt{}, itemsStmt: map[int]*sql.Stmt{}}
+	s := &server{db: db, secret: secret, dummy: dummy, ttl: ttl,
+		byIDs: map[int]*sql.Stmt{}, itemsStmt: map[int]*sql.Stmt{}, takeStmt: map[int]*sql.Stmt{}}
 	for _, p := range []struct {
 		dst   **sql.Stmt
 		query string
 	}{
 		{&s.getProduct, "SELECT " + productColumns + " FROM products WHERE id = ? AND deleted_at = 0 AND is_active = 1"},
-		{&s.countActive, "SELECT COUNT(*) FROM products WHERE deleted_at = 0 AND is_active = 1"},
-		{&s.listProducts, "SELECT " + productColumns + " FROM products WHERE deleted_at = 0 AND is_active = 1 ORDER BY id LIMIT ? OFFSET ?"},
+		{&s.countActive, "SELECT active_count FROM product_counts WHERE id = 1"},
+		{&s.pageForward, pageQuery("")},
+		{&s.pageBackward, pageQuery(" DESC")},
 		{&s.userByEmail, "SELECT id, password_hash, role, is_active, token_version FROM users WHERE email = ? AND deleted_at = 0"},
+		{&s.userByID, "SELECT is_active, token_version FROM users WHERE id = ? AND deleted_at = 0"},
 		{&s.insertOrder, "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) VALUES (?, 'pending', ?, ?, ?)"},
-		{&s.takeStock, "UPDATE products SET stock = stock - ?, updated_at = ? WHERE id = ? AND deleted_at = 0 AND is_active = 1 AND stock >= ?"},
 	} {
 		// The statements live as long as the server; closing the pool closes them.
 		if *p.dst, err = db.PrepareContext(ctx, p.query); err != nil { //nolint:sqlclosecheck // see above
@@ -126,6 +137,18 @@ func newServer(ctx context.Context, db *sql.DB, secret []byte, cost int, ttl tim
 		}
 	}
 	return s, nil
+}
+
+// pageQuery reads a page of active products by a deferred join: LIMIT and OFFSET walk the
+// covering index for ids only, and only the page's rows are read. With dir " DESC" it counts from
+// the end (for pages past the middle); the rows come back in id order either way.
+func pageQuery(dir string) string {
+	return "SELECT " + prefixed("p.", productColumns) + " FROM products p JOIN (SELECT id FROM products" +
+		" WHERE deleted_at = 0 AND is_active = 1 ORDER BY id" + dir + " LIMIT ? OFFSET ?) k ON k.id = p.id ORDER BY p.id"
+}
+
+func prefixed(prefix, columns string) string {
+	return prefix + strings.ReplaceAll(columns, ", ", ", "+prefix)
 }
 
 func (s *server) routes() http.Handler {
@@ -255,8 +278,13 @@ func (s *server) products(w http.ResponseWriter, r *http.Request) {
 		internal(w, err)
 		return
 	}
-	if offset := (pg - 1) * size; int64(offset) < out.Total {
-		rows, err := s.listProducts.QueryContext(ctx, size, offset)
+	if offset := int64(pg-1) * int64(size); offset < out.Total {
+		st, limit := s.pageForward, int64(size)
+		if n := min(limit, out.Total-offset); offset+n/2 > out.Total/2 {
+			// Past the middle: skip the rows after the page rather than those before it.
+			st, limit, offset = s.pageBackward, n, out.Total-offset-n
+		}
+		rows, err := st.QueryContext(ctx, limit, offset)
 		if err != nil {
 			internal(w, err)
 			return
@@ -298,6 +326,16 @@ func productsByIDs(n int) string {
 	return "SELECT id, sku, name, price_cents FROM products WHERE id IN (?" + strings.Repeat(",?", n-1) + ")"
 }
 
+// takeStock takes the stock of n order lines in one conditional UPDATE: it changes a row only if
+// the product is live, active and has the quantity, and the order goes on only if it changed all
+// n. The scan of the primary key locks the rows in id order, as concurrent orders need.
+// Arguments: (id, quantity) n times, the time, the n ids, (id, quantity) n times.
+func takeStock(n int) string {
+	cases := "CASE id" + strings.Repeat(" WHEN ? THEN ?", n) + " END"
+	return "UPDATE products SET stock = stock - " + cases + ", updated_at = ? WHERE id IN (?" + strings.Repeat(",?", n-1) +
+		") AND deleted_at = 0 AND is_active = 1 AND stock >= " + cases
+}
+
 func insertItems(n int) string {
 	return "INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents, line_total_cents) VALUES " +
 		"(?,?,?,?,?,?,?)" + strings.Repeat(",(?,?,?,?,?,?,?)", n-1)
@@ -308,7 +346,17 @@ type errConflict struct{ msg string }
 func (e errConflict) Error() string { return e.msg }
 
 func (s *server) placeOrder(w http.ResponseWriter, r *http.Request) {
-	userID, ok := s.authenticate(r)
+	token, ok := s.authenticate(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tienda"`)
+		fail(w, http.StatusUnauthorized, "unauthorized", "invalid token")
+		return
+	}
+	ok, err := s.userCurrent(r.Context(), token)
+	if err != nil {
+		internal(w, err)
+		return
+	}
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tienda"`)
 		fail(w, http.StatusUnauthorized, "unauthorized", "invalid token")
@@ -337,7 +385,7 @@ func (s *server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnprocessableEntity, "validation_error", "1..50 distinct lines with quantities 1..1000")
 		return
 	}
-	o, err := s.place(r.Context(), userID, qty, func(yield func(uint64) bool) {
+	o, err := s.place(r.Context(), token.id, qty, func(yield func(uint64) bool) {
 		for _, it := range req.Items {
 			if !yield(it.ProductID) {
 				return
@@ -364,8 +412,10 @@ func (s *server) place(ctx context.Context, userID uint64, qty map[uint64]int64,
 	}
 	slices.Sort(ids)
 	args := make([]any, len(ids))
+	cases := make([]any, 0, 2*len(ids))
 	for i, id := range ids {
 		args[i] = id
+		cases = append(cases, id, qty[id])
 	}
 	byIDs, err := s.stmt(ctx, s.byIDs, len(ids), productsByIDs)
 	if err != nil {
@@ -375,22 +425,23 @@ func (s *server) place(ctx context.Context, userID uint64, qty map[uint64]int64,
 	if err != nil {
 		return order{}, err
 	}
+	take, err := s.stmt(ctx, s.takeStmt, len(ids), takeStock)
+	if err != nil {
+		return order{}, err
+	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return order{}, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	take := tx.StmtContext(ctx, s.takeStock)
-	defer take.Close()
-	for _, id := range ids {
-		res, err := take.ExecContext(ctx, qty[id], now, id, qty[id])
-		if err != nil {
-			return order{}, err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return order{}, errConflict{fmt.Sprintf("not enough stock for product %d, or it is not for sale", id)}
-		}
+	takeArgs := append(append(append(slices.Clip(cases), now), args...), cases...)
+	res, err := txExec(ctx, tx, take, takeArgs...)
+	if err != nil {
+		return order{}, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
+		return order{}, errConflict{"not enough stock for a product, or it is not for sale"}
 	}
 	prices, err := readPrices(ctx, tx.StmtContext(ctx, byIDs), args, len(ids))
 	if err != nil {
@@ -403,7 +454,7 @@ func (s *server) place(ctx context.Context, userID uint64, qty map[uint64]int64,
 		o.Items = append(o.Items, it)
 		o.TotalCents += it.LineTotalCents
 	}
-	res, err := txExec(ctx, tx, s.insertOrder, userID, o.TotalCents, now, now)
+	res, err = txExec(ctx, tx, s.insertOrder, userID, o.TotalCents, now, now)
 	if err != nil {
 		return order{}, err
 	}
@@ -453,20 +504,39 @@ func readPrices(ctx context.Context, st *sql.Stmt, args []any, n int) (map[uint6
 	return prices, rows.Err()
 }
 
+// userCurrent reports whether the token's user still exists, is active and has not ended its
+// sessions since the token was issued (the token's version is the user's).
+func (s *server) userCurrent(ctx context.Context, c claims) (bool, error) {
+	var active bool
+	var version int64
+	err := s.userByID.QueryRowContext(ctx, c.id).Scan(&active, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return active && version == c.Ver, err
+}
+
+// claims are those of the tokens login issues.
+type claims struct {
+	jwt.RegisteredClaims
+	Ver int64 `json:"ver"`
+	id  uint64
+}
+
 // authenticate checks an HS256 bearer token and returns its subject.
-func (s *server) authenticate(r *http.Request) (uint64, bool) {
+func (s *server) authenticate(r *http.Request) (claims, bool) {
+	var c claims
 	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		return 0, false
+		return c, false
 	}
-	var claims jwt.RegisteredClaims
-	_, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return s.secret, nil },
+	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return s.secret, nil },
 		jwt.WithValidMethods([]string{"HS256"}))
-	if err != nil || claims.ExpiresAt == nil {
-		return 0, false
+	if err != nil || c.ExpiresAt == nil {
+		return c, false
 	}
-	id, err := strconv.ParseUint(claims.Subject, 10, 63)
-	return id, err == nil && id > 0
+	c.id, err = strconv.ParseUint(c.Subject, 10, 63)
+	return c, err == nil && c.id > 0
 }
 
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
