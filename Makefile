@@ -133,7 +133,7 @@ docker-up: ## start the dev stack (MySQL, Redis, migrate, app on :8080, worker) 
 	fi; \
 	$(STANDIN_ENV); $(DOCKER_ENV) $(DEV_COMPOSE) up --build -d && $(DEV_COMPOSE) ps
 
-docker-down: ## stop the dev stack (keeps the MySQL and reports volumes; add -v by hand to drop them)
+docker-down: ## stop the dev stack (keeps the MySQL volume; add -v by hand to drop them)
 	TIENDA_JWT_SECRET=unused-by-down $(DEV_COMPOSE) down
 
 # Runs the suite in the tests service against the database of docker/docker-compose.test.$(1).yml,

@@ -49,6 +49,8 @@ type App struct {
 	Tasks *tasks.Handlers
 	// Products is the catalogue service (used by `tienda seed`).
 	Products *services.Products
+	// Reports starts and keeps the sales reports (housekeeping purges the expired ones).
+	Reports *services.Reports
 	// Metrics is the process's Prometheus registry and series; background tasks report to it.
 	Metrics *metrics.Metrics
 }
@@ -119,7 +121,8 @@ func Build(d Deps) (*App, error) {
 	}
 	handlers, err := tasks.NewHandlers(tasks.Handlers{
 		Store: store, Mail: mail.NewMailer(cfg.Mail, d.Log), Now: d.Now, Log: d.Log,
-		ReportsDir: cfg.Tasks.ReportsDir, Lease: mail.SendLease(cfg.Mail),
+		Lease:     mail.SendLease(cfg.Mail),
+		ReportTTL: cfg.Tasks.ResultTTL, ReportURL: routes.ReportPath,
 	})
 	if err != nil {
 		return nil, err
@@ -135,7 +138,7 @@ func Build(d Deps) (*App, error) {
 	}
 	auditLog := services.NewAudit(store)
 	reports := services.NewReports(store, d.Now)
-	statuses := tasks.Statuses{Queue: queue, Outbox: store.Outbox}
+	statuses := tasks.Statuses{Queue: queue, Outbox: store.Outbox, Reports: store.Reports}
 	admin, err := console.New(console.Config{
 		Secret: consoleKey(cfg.JWT.Secret), Secure: cfg.App.Env != config.EnvDevelopment, Now: d.Now, Log: d.Log,
 	}, console.Deps{
@@ -172,7 +175,7 @@ func Build(d Deps) (*App, error) {
 	}
 	return &App{
 		Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders,
-		Products: products, Metrics: ops.metrics, Queue: queue, Relay: relay, Tasks: handlers,
+		Products: products, Reports: reports, Metrics: ops.metrics, Queue: queue, Relay: relay, Tasks: handlers,
 	}, nil
 }
 
@@ -307,7 +310,7 @@ func (a *App) Work(ctx context.Context, concurrency int) error {
 }
 
 // maintain does the periodic housekeeping of a serve process until ctx ends: expired
-// idempotency keys are deleted every interval. Several processes doing it at once is harmless.
+// idempotency keys and stored reports are deleted every interval. Several processes doing it at once is harmless.
 func (a *App) maintain(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -316,13 +319,21 @@ func (a *App) maintain(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := a.Orders.PurgeExpiredKeys(ctx, services.System("maintenance"))
-			if err != nil && ctx.Err() == nil {
-				a.Log.Warn("purge expired idempotency keys", "error", err)
-			} else if n > 0 {
-				a.Log.Info("purged expired idempotency keys", "count", n)
-			}
+			a.purge(ctx, "idempotency keys", func(ctx context.Context) (int64, error) {
+				return a.Orders.PurgeExpiredKeys(ctx, services.System("maintenance"))
+			})
+			a.purge(ctx, "reports", a.Reports.PurgeExpired)
 		}
+	}
+}
+
+// purge runs one housekeeping deletion and logs what it did.
+func (a *App) purge(ctx context.Context, what string, fn func(context.Context) (int64, error)) {
+	n, err := fn(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.Log.Warn("purge expired "+what, "error", err)
+	} else if n > 0 {
+		a.Log.Info("purged expired "+what, "count", n)
 	}
 }
 

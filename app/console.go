@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"io"
 
 	"tienda/apperr"
 	"tienda/console"
@@ -48,12 +49,23 @@ func (c consoleReports) RequestSales(ctx context.Context, actor services.Actor, 
 	return c.reports.RequestSales(ctx, actor, req)
 }
 
+func (c consoleReports) Stored(ctx context.Context, taskID string) (services.StoredReport, error) {
+	return c.reports.Stored(ctx, taskID)
+}
+
+func (c consoleReports) WriteCSV(ctx context.Context, rep services.StoredReport, w io.Writer) error {
+	return c.reports.WriteCSV(ctx, rep, w)
+}
+
 func (c consoleReports) Report(ctx context.Context, taskID string) (console.ReportStatus, error) {
 	st, err := c.statuses.Get(ctx, taskID)
 	if err != nil {
 		return console.ReportStatus{}, err
 	}
 	out := console.ReportStatus{TaskID: taskID, State: st.State, Error: st.Error}
+	if st.Progress != nil {
+		out.Progress = *st.Progress
+	}
 	if st.Name != "" && st.Name != services.TaskSalesReport {
 		return console.ReportStatus{}, apperr.NotFound("report")
 	}

@@ -114,7 +114,6 @@ func New(t testing.TB, engine dbtest.Engine, opts ...Option) *Env {
 	clock := NewClock()
 	deps := app.Deps{Config: Config(), Log: dbtest.Logger(), DB: db, Now: clock.Now}
 	deps.Config.Database.Driver = engine.Name
-	deps.Config.Tasks.ReportsDir = t.TempDir()
 	for _, o := range opts {
 		o(&deps)
 	}

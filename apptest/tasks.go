@@ -26,8 +26,10 @@ type Task struct {
 			Items        int64 `json:"items"`
 			RevenueCents int64 `json:"revenue_cents"`
 		} `json:"totals"`
-		CSV string `json:"csv"`
+		URL string `json:"url"`
 	} `json:"result"`
+	Progress  *int       `json:"progress"`
+	UpdatedAt *time.Time `json:"updated_at"`
 }
 
 // WaitTask polls GET /tasks/{id} until the task succeeds or fails.
@@ -56,4 +58,11 @@ func StartReport(t testing.TB, e *Env, admin User, from, to string) string {
 	Expect(t, e.Post("/reports/sales", admin.Token, map[string]string{"from": from, "to": to}),
 		http.StatusAccepted, "start report").Decode(t, &accepted)
 	return accepted.TaskID
+}
+
+// Download GETs a URL the API handed out (a path from the root, such as a report's url) with
+// token.
+func Download(t testing.TB, e *Env, token, url string) Response {
+	t.Helper()
+	return e.Get("/"+url, token)
 }

@@ -123,7 +123,6 @@ type Tasks struct {
 	// ShutdownGrace is how long a stopping worker waits for running tasks.
 	ShutdownGrace     time.Duration `mapstructure:"shutdown_grace"`
 	LowStockThreshold int64         `mapstructure:"low_stock_threshold"`
-	ReportsDir        string        `mapstructure:"reports_dir"`
 }
 
 // Mail configures outgoing email; without SMTPHost, emails are written to the log.
@@ -242,13 +241,12 @@ func Keys() []Key {
 		{"redis.key_prefix", "tienda:", false, "prefix of every Redis key and queue tienda uses"},
 		{"tasks.queue", "tasks", false, "queue name (under redis.key_prefix)"},
 		{"tasks.concurrency", 4, false, "tasks run at once by a worker (or by serve without Redis)"},
-		{"tasks.result_ttl", 24 * time.Hour, false, "how long task states and results are kept"},
+		{"tasks.result_ttl", 24 * time.Hour, false, "how long task states and results, and stored sales reports, are kept"},
 		{"tasks.relay_interval", time.Second, false, "how often the outbox relay looks for due jobs"},
 		{"tasks.redeliver_after", 2 * time.Minute, false, "a job whose task has not finished by then is queued again"},
 		{"tasks.max_attempts", 10, false, "hand-offs of one job before it is marked failed"},
 		{"tasks.shutdown_grace", 30 * time.Second, false, "how long a stopping worker waits for running tasks"},
 		{"tasks.low_stock_threshold", int64(5), false, "an order taking a product below this stock alerts the admins (0 = off)"},
-		{"tasks.reports_dir", "reports", false, "directory for sales report CSV files"},
 		{"mail.smtp_host", "", false, "SMTP server; empty writes emails to the log"},
 		{"mail.smtp_port", 587, false, "SMTP port"},
 		{"mail.smtp_user", "", false, "SMTP user (empty: no authentication)"},

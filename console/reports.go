@@ -3,6 +3,8 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"mime"
 	"net/http"
 	"time"
 
@@ -10,19 +12,22 @@ import (
 	"tienda/services"
 )
 
-// ReportDesk starts sales reports and tells how they are doing.
+// ReportDesk starts sales reports, tells how they are doing and hands out their CSV.
 type ReportDesk interface {
 	RequestSales(ctx context.Context, actor services.Actor, req services.SalesRequest) (string, error)
 	Report(ctx context.Context, taskID string) (ReportStatus, error)
+	Stored(ctx context.Context, taskID string) (services.StoredReport, error)
+	WriteCSV(ctx context.Context, rep services.StoredReport, w io.Writer) error
 }
 
 // ReportStatus is where a report task stands; Days and Totals are set once it succeeded.
 type ReportStatus struct {
-	TaskID string
-	State  string // PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE
-	Error  string
-	Days   []services.SalesDay
-	Totals services.SalesDay
+	TaskID   string
+	State    string // PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE
+	Error    string
+	Progress int // 0-100
+	Days     []services.SalesDay
+	Totals   services.SalesDay
 }
 
 // Done reports whether the task has finished, well or not.
@@ -34,6 +39,7 @@ func (c *Console) reportRoutes() {
 	c.mux.Handle("POST "+p, c.admin(c.startReport))
 	c.mux.Handle("GET "+p+"/{task}", c.admin(c.report))
 	c.mux.Handle("GET "+p+"/{task}/state", c.admin(c.reportState))
+	c.mux.Handle("GET "+p+"/{task}/csv", c.admin(c.reportCSV))
 }
 
 // reportFormPage is the content of reports.html.
@@ -104,7 +110,28 @@ func (c *Console) reportState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"state": st.State, "done": st.Done()})
+	_ = json.NewEncoder(w).Encode(map[string]any{"state": st.State, "progress": st.Progress, "done": st.Done()})
+}
+
+// reportCSV downloads the stored report with the console's session (the API's download,
+// GET /api/v1/reports/{task_id}.csv, wants a bearer token).
+func (c *Console) reportCSV(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("task")
+	if !taskID(id) {
+		c.fail(w, r, apperr.NotFound("report"))
+		return
+	}
+	rep, err := c.deps.Reports.Stored(r.Context(), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": rep.FileName()}))
+	if err := c.deps.Reports.WriteCSV(r.Context(), rep, w); err != nil {
+		c.cfg.Log.ErrorContext(r.Context(), "report download broke off", "task_id", id, "error", err)
+		panic(http.ErrAbortHandler) // a cut connection, not a short file that looks whole
+	}
 }
 
 // taskID reports whether id looks like the UUIDs tienda gives tasks.

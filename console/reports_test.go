@@ -44,6 +44,14 @@ func TestReportPages(t *testing.T) {
 		}
 		expect(t, b.get("/admin/reports/"+id), http.StatusOK, "finished report", "State: <strong>SUCCESS</strong>",
 			`<p class="figure">15.00</p>`, "15.00 revenue, 1 orders</title>")
+		expect(t, b.get("/admin/reports/"+id), http.StatusOK, "download link", `<a href="/admin/reports/`+id+`/csv" download>`)
+		dl := b.get("/admin/reports/" + id + "/csv")
+		expect(t, dl, http.StatusOK, "download with the session",
+			"day,orders,items,revenue_cents\n"+today+",1,3,1500\ntotal,1,3,1500\n")
+		if ct := dl.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Errorf("download Content-Type = %q", ct)
+		}
+		expect(t, b.get("/admin/reports/00000000-0000-0000-0000-000000000000/csv"), http.StatusNotFound, "unknown report's CSV")
 		expect(t, b.get("/admin/reports/00000000-0000-0000-0000-000000000000"), http.StatusNotFound, "unknown task")
 		expect(t, b.get("/admin/reports/x"), http.StatusNotFound, "not a task ID")
 		expect(t, b.get("/admin/audit?action=report.request"), http.StatusOK, "audited", "1 in all")

@@ -63,7 +63,7 @@ func TestAccessMatrix(t *testing.T) {
 					apptest.Expect(t, e.Post("/orders", target.Token, map[string]any{"items": []map[string]any{{"product_id": prod.ID, "quantity": 1}}}),
 						http.StatusCreated, "order to address").Decode(t, &o)
 					path = strings.Replace(path, ":id", fmt.Sprint(o.ID), 1)
-				case strings.HasPrefix(path, "/tasks/:task_id"):
+				case strings.HasPrefix(path, "/tasks/:task_id"), strings.HasPrefix(path, "/reports/:task_id"):
 					var task struct {
 						TaskID string `json:"task_id"`
 					}
@@ -143,14 +143,15 @@ var contractAccess = map[string]routes.Access{
 	"PATCH /products/:id":  routes.Admin,
 	"DELETE /products/:id": routes.Admin,
 
-	"POST /orders":             routes.User,
-	"GET /orders":              routes.User,
-	"GET /orders/:id":          routes.User, // owner or admin: others get 404, checked in orders_test
-	"POST /orders/:id/cancel":  routes.User, // owner (pending) or admin (pending, paid)
-	"PATCH /orders/:id/status": routes.Admin,
-	"POST /reports/sales":      routes.Admin,
-	"GET /tasks/:task_id":      routes.Admin,
-	"GET /audit":               routes.Admin,
+	"POST /orders":              routes.User,
+	"GET /orders":               routes.User,
+	"GET /orders/:id":           routes.User, // owner or admin: others get 404, checked in orders_test
+	"POST /orders/:id/cancel":   routes.User, // owner (pending) or admin (pending, paid)
+	"PATCH /orders/:id/status":  routes.Admin,
+	"POST /reports/sales":       routes.Admin,
+	"GET /reports/:task_id.csv": routes.Admin,
+	"GET /tasks/:task_id":       routes.Admin,
+	"GET /audit":                routes.Admin,
 }
 
 func TestRouteTableMatchesContract(t *testing.T) {

@@ -31,7 +31,8 @@ const axeScript = "../console/testdata/axe/node_modules/axe-core/axe.min.js"
 // in, creates a product, sees an order placed through the API appear, moves it to shipped, runs
 // a sales report and watches it finish; every page it visits is checked by axe-core (no
 // violation of serious or critical impact) and saved as a screenshot under .artifacts/console/.
-// The CSV download is not checked: GET /api/v1/reports/{task_id}.csv does not exist yet.
+// The report page's CSV link is checked here; the download it leads to, with the cookie session,
+// in console/reports_test.go.
 func TestConsoleInBrowser(t *testing.T) {
 	for _, need := range []string{chromiumPath, axeScript} {
 		if _, err := os.Stat(need); err != nil {
@@ -119,6 +120,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// The page's script reloads it once the report is done: poll through the reload.
 	c.waitFor(`document.querySelector("#report-state strong")?.textContent === "SUCCESS" && document.readyState === "complete"`, 30*time.Second)
 	c.expectText("25.00")
+	c.expectText("Download the CSV")
 	c.check("09-report")
 
 	c.do("the dashboard with the order", chromedp.Navigate(base+"/admin/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))

@@ -35,6 +35,7 @@ func All() []*gormigrate.Migration {
 		productsListingIndex(),
 		idempotencyKeyExact(),
 		auditLog(),
+		reports(),
 		productCounts(),
 	}
 }

@@ -177,3 +177,29 @@ type AuditEntry struct {
 
 // TableName implements gorm's Tabler.
 func (AuditEntry) TableName() string { return "audit_log" }
+
+// Report is a stored sales report (docs/decisions/0018-report-storage.md): its date range, how
+// far the worker building it has come (Progress, 0-100), and, once CompletedAt is set, its
+// totals. Its days are ReportRows. It is purged after ExpiresAt.
+type Report struct {
+	TaskUUID     string `gorm:"column:task_uuid;primaryKey"`
+	FromDay      string
+	ToDay        string
+	Progress     int
+	Orders       int64
+	Items        int64
+	RevenueCents int64
+	CompletedAt  *time.Time
+	ExpiresAt    time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// ReportRow is one day of a stored sales report.
+type ReportRow struct {
+	TaskUUID     string `gorm:"column:task_uuid;primaryKey"`
+	Day          string `gorm:"primaryKey"`
+	Orders       int64
+	Items        int64
+	RevenueCents int64
+}

@@ -336,6 +336,23 @@ func sqlServerCases() []sqlServerCase {
 			_, err := s.Reports.SalesByDay(ctx, t0.AddDate(0, -1, 0), t0)
 			return err
 		}},
+		{"reports_store", []string{"Reports.Start", "Reports.AddDays", "Reports.Complete"}, func(ctx context.Context, s *repositories.Store) error {
+			id := "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44"
+			err := s.Reports.Complete(ctx, id, repositories.SalesDay{Orders: 3, Items: 7, RevenueCents: 4200}, t0, t0.Add(time.Hour))
+			if errors.Is(err, repositories.ErrNotFound) {
+				err = nil // the recorder affects no row
+			}
+			return errors.Join(
+				s.Reports.Start(ctx, models.Report{TaskUUID: id, FromDay: "2026-11-01", ToDay: "2026-11-30", ExpiresAt: t0.Add(time.Hour)}),
+				s.Reports.AddDays(ctx, id, []repositories.SalesDay{{Day: "2026-11-27", Orders: 3, Items: 7, RevenueCents: 4200}}, 40),
+				err)
+		}},
+		{"reports_read", []string{"Reports.Get", "Reports.EachDay", "Reports.Purge"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err1 := s.Reports.Get(ctx, "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44")
+			err2 := s.Reports.EachDay(ctx, "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44", func(repositories.SalesDay) error { return nil })
+			_, err3 := s.Reports.Purge(ctx, t0)
+			return errors.Join(err1, err2, err3)
+		}},
 
 		// Audit log.
 		{"audit_create", nil, func(ctx context.Context, s *repositories.Store) error {
@@ -452,6 +469,8 @@ func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 	case strings.HasPrefix(q, `SELECT * FROM "order_items"`):
 		return sqlrecord.Rows{Columns: []string{"id", "order_id", "product_id", "quantity"},
 			Values: [][]driver.Value{{int64(1), int64(1), int64(1), int64(1)}, {int64(2), int64(1), int64(2), int64(2)}}}, true
+	case strings.HasPrefix(q, `SELECT * FROM "reports"`):
+		return sqlrecord.Rows{Columns: []string{"task_uuid", "progress"}, Values: [][]driver.Value{{"9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44", int64(40)}}}, true
 	case strings.HasPrefix(q, "SELECT * FROM"):
 		return sqlrecord.Rows{Columns: []string{"id"}, Values: [][]driver.Value{{int64(1)}, {int64(2)}}}, true
 	}

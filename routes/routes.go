@@ -27,6 +27,7 @@ package routes
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/gin-gonic/gin"
@@ -44,6 +45,9 @@ import (
 
 // BasePath prefixes every API route of the contract.
 const BasePath = "/api/v1"
+
+// ReportPath is the path of the CSV download of the report that task id built.
+func ReportPath(id string) string { return BasePath + "/reports/" + url.PathEscape(id) + ".csv" }
 
 // Access says who may call a route.
 type Access int
@@ -115,6 +119,7 @@ func API(d Deps) []Route {
 		{http.MethodPatch, "/orders/:id/status", Admin, d.Orders.SetStatus},
 
 		{http.MethodPost, "/reports/sales", Admin, d.Tasks.SalesReport},
+		{http.MethodGet, "/reports/:task_id.csv", Admin, d.Tasks.Download},
 		{http.MethodGet, "/tasks/:task_id", Admin, d.Tasks.Get},
 
 		{http.MethodGet, "/audit", Admin, d.Audit.List},

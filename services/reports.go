@@ -2,8 +2,11 @@ package services
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"tienda/apperr"
@@ -86,4 +89,61 @@ func (s *Reports) RequestSales(ctx context.Context, actor Actor, req SalesReques
 		return "", err
 	}
 	return m.TaskUUID, nil
+}
+
+// StoredReport is a complete sales report as the database keeps it (its days are read row by
+// row by WriteCSV).
+type StoredReport struct {
+	TaskID string
+	From   string
+	To     string
+	Totals SalesDay
+}
+
+// FileName is the report's CSV file name as a download offers it.
+func (r StoredReport) FileName() string {
+	return fmt.Sprintf("sales_%s_%s.csv", r.From, r.To)
+}
+
+// Stored returns the complete, unexpired report that task id built, or not_found (also while it
+// is being built).
+func (s *Reports) Stored(ctx context.Context, id string) (StoredReport, error) {
+	rep, err := s.store.Reports.Get(ctx, id)
+	if errors.Is(err, repositories.ErrNotFound) || err == nil && (rep.CompletedAt == nil || !s.now().Before(rep.ExpiresAt)) {
+		return StoredReport{}, apperr.NotFound("report")
+	}
+	if err != nil {
+		return StoredReport{}, err
+	}
+	return StoredReport{TaskID: id, From: rep.FromDay, To: rep.ToDay, Totals: SalesDay{
+		Day: "total", Orders: rep.Orders, Items: rep.Items, RevenueCents: rep.RevenueCents,
+	}}, nil
+}
+
+// ReportCSVHeader is the first line of a sales report's CSV.
+var ReportCSVHeader = []string{"day", "orders", "items", "revenue_cents"}
+
+// WriteCSV writes rep as CSV to w: the header, one line per day as the database hands them over
+// (never the whole report in memory), then the totals.
+func (s *Reports) WriteCSV(ctx context.Context, rep StoredReport, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	line := func(d SalesDay) error {
+		return cw.Write([]string{d.Day, strconv.FormatInt(d.Orders, 10), strconv.FormatInt(d.Items, 10), strconv.FormatInt(d.RevenueCents, 10)})
+	}
+	if err := cw.Write(ReportCSVHeader); err != nil {
+		return err
+	}
+	if err := s.store.Reports.EachDay(ctx, rep.TaskID, line); err != nil {
+		return err
+	}
+	if err := line(rep.Totals); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// PurgeExpired deletes the stored reports whose time is up and returns how many.
+func (s *Reports) PurgeExpired(ctx context.Context) (int64, error) {
+	return s.store.Reports.Purge(ctx, s.now())
 }

@@ -2,14 +2,10 @@ package tasks
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	mtasks "github.com/RichardKnop/machinery/v2/tasks"
@@ -26,11 +22,14 @@ import (
 // idempotent (it records what it sent under a key that names the message and sends nothing twice)
 // and marks the job done when it finishes.
 type Handlers struct {
-	Store      *repositories.Store
-	Mail       mail.Mailer
-	Now        func() time.Time
-	Log        *slog.Logger
-	ReportsDir string
+	Store *repositories.Store
+	Mail  mail.Mailer
+	Now   func() time.Time
+	Log   *slog.Logger
+	// ReportTTL is how long a stored report stays downloadable (tasks.result_ttl).
+	ReportTTL time.Duration
+	// ReportURL is the path of report id's CSV download.
+	ReportURL func(id string) string
 	// Lease is how long a task may hold the right to send one message before another run may
 	// take it over (longer than one SMTP delivery may take).
 	Lease time.Duration
@@ -239,7 +238,9 @@ func (h *Handlers) markSent(ctx context.Context, key string) error {
 }
 
 // SalesReport builds the daily sales totals between the job's from and to dates (inclusive),
-// writes them as CSV under the reports directory, and returns them as JSON, the task's result.
+// stores them in the database a slice of the range at a time, with the report's progress, and
+// returns the totals and the download URL as JSON, the task's result. The report is marked
+// complete in the same transaction as its job (docs/decisions/0018-report-storage.md).
 func (h *Handlers) SalesReport(ctx context.Context, outboxID int64) (string, error) {
 	var result string
 	err := h.run(ctx, outboxID, func(m models.OutboxMessage) error {
@@ -247,7 +248,7 @@ func (h *Handlers) SalesReport(ctx context.Context, outboxID int64) (string, err
 		if err := json.Unmarshal([]byte(m.Payload), &req); err != nil {
 			return fmt.Errorf("outbox job %d: %w: %w", m.ID, errPermanent, err)
 		}
-		report, err := h.salesReport(ctx, req, m.TaskUUID)
+		report, err := h.salesReport(ctx, req, m)
 		if err != nil {
 			return err
 		}
@@ -264,50 +265,48 @@ type SalesReport struct {
 	To     string                  `json:"to"`
 	Days   []repositories.SalesDay `json:"days"`
 	Totals repositories.SalesDay   `json:"totals"`
-	CSV    string                  `json:"csv"`
+	URL    string                  `json:"url"`
 }
 
-func (h *Handlers) salesReport(ctx context.Context, req services.SalesRequest, id string) (SalesReport, error) {
+// reportSteps is how many slices of its range a report is built in: its progress moves this
+// many times.
+const reportSteps = 20
+
+func (h *Handlers) salesReport(ctx context.Context, req services.SalesRequest, m models.OutboxMessage) (SalesReport, error) {
 	from, to, err := req.Range()
 	if err != nil {
 		return SalesReport{}, err
 	}
-	days, err := h.Store.Reports.SalesByDay(ctx, from, to)
+	id := m.TaskUUID
+	err = h.Store.Reports.Start(ctx, models.Report{TaskUUID: id, FromDay: req.From, ToDay: req.To, ExpiresAt: h.Now().Add(h.ReportTTL)})
 	if err != nil {
 		return SalesReport{}, err
 	}
-	r := SalesReport{From: req.From, To: req.To, Days: days, Totals: repositories.SalesDay{Day: "total"}}
-	for _, d := range days {
-		r.Totals.Orders += d.Orders
-		r.Totals.Items += d.Items
-		r.Totals.RevenueCents += d.RevenueCents
+	r := SalesReport{From: req.From, To: req.To, Days: []repositories.SalesDay{}, Totals: repositories.SalesDay{Day: "total"}, URL: h.ReportURL(id)}
+	days := int(to.Sub(from) / (24 * time.Hour))
+	step := max(1, (days+reportSteps-1)/reportSteps)
+	for start := 0; start < days; start += step {
+		end := min(start+step, days)
+		part, err := h.Store.Reports.SalesByDay(ctx, from.AddDate(0, 0, start), from.AddDate(0, 0, end))
+		if err != nil {
+			return SalesReport{}, err
+		}
+		// The last slice's progress is set by Complete, with the job: 100 means done.
+		if err := h.Store.Reports.AddDays(ctx, id, part, min(99, end*100/days)); err != nil {
+			return SalesReport{}, err
+		}
+		for _, d := range part {
+			r.Totals.Orders += d.Orders
+			r.Totals.Items += d.Items
+			r.Totals.RevenueCents += d.RevenueCents
+		}
+		r.Days = append(r.Days, part...)
 	}
-	r.CSV = filepath.Join(h.ReportsDir, fmt.Sprintf("sales_%s_%s_%s.csv", req.From, req.To, id))
-	return r, writeCSV(r.CSV, append(days, r.Totals))
-}
-
-// writeCSV writes rows atomically: to a temporary file, then renamed into place.
-func writeCSV(path string, rows []repositories.SalesDay) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".sales-*.csv")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := csv.NewWriter(tmp)
-	_ = w.Write([]string{"day", "orders", "items", "revenue_cents"})
-	for _, d := range rows {
-		_ = w.Write([]string{d.Day, strconv.FormatInt(d.Orders, 10), strconv.FormatInt(d.Items, 10), strconv.FormatInt(d.RevenueCents, 10)})
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	now := h.Now()
+	return r, h.Store.InTx(ctx, func(tx *repositories.Store) error {
+		if err := tx.Reports.Complete(ctx, id, r.Totals, now, now.Add(h.ReportTTL)); err != nil {
+			return err
+		}
+		return tx.Outbox.Complete(ctx, m.ID, now)
+	})
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	mtasks "github.com/RichardKnop/machinery/v2/tasks"
 
 	"tienda/apperr"
 	"tienda/models"
 	"tienda/repositories"
+	"tienda/services"
 )
 
 // Status is a task's state as the API shows it.
@@ -19,17 +21,43 @@ type Status struct {
 	State  string // PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE
 	Result json.RawMessage
 	Error  string
+	// Progress (0-100) and UpdatedAt tell how far a sales report has come; nil for other tasks.
+	Progress  *int
+	UpdatedAt *time.Time
 }
 
 // Statuses looks tasks up in the queue's result backend, and in the outbox for tasks not handed
 // to the queue yet (or whose state expired).
 type Statuses struct {
-	Queue  *Queue
-	Outbox repositories.Outbox
+	Queue   *Queue
+	Outbox  repositories.Outbox
+	Reports repositories.Reports
 }
 
-// Get returns the status of task id, or not_found.
+// Get returns the status of task id, or not_found. A sales report's status has its progress.
 func (s Statuses) Get(ctx context.Context, id string) (Status, error) {
+	st, err := s.get(ctx, id)
+	if err != nil || st.Name != services.TaskSalesReport {
+		return st, err
+	}
+	rep, err := s.Reports.Get(ctx, id)
+	switch {
+	case err == nil:
+		st.Progress, st.UpdatedAt = &rep.Progress, &rep.UpdatedAt
+	case !errors.Is(err, repositories.ErrNotFound):
+		return Status{}, err
+	}
+	if st.State == mtasks.StateSuccess || st.Progress == nil {
+		p := 0
+		if st.State == mtasks.StateSuccess {
+			p = 100 // also once the stored report has expired
+		}
+		st.Progress = &p
+	}
+	return st, nil
+}
+
+func (s Statuses) get(ctx context.Context, id string) (Status, error) {
 	st, err := s.Queue.State(id)
 	switch {
 	case err == nil:

@@ -1,6 +1,7 @@
 package tasks_test
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"tienda/config"
 	"tienda/mail/mailtest"
 	"tienda/models"
+	"tienda/repositories"
 	"tienda/tasks"
 )
 
@@ -162,12 +164,19 @@ func TestSalesReport(t *testing.T) {
 		if r.Totals.Orders != 2 || r.Totals.RevenueCents != 1500 {
 			t.Errorf("totals = %+v", r.Totals)
 		}
-		f, err := os.Open(r.CSV)
-		if err != nil {
-			t.Fatalf("report CSV: %v", err)
+		if st.Progress == nil || *st.Progress != 100 || st.UpdatedAt == nil {
+			t.Errorf("finished report: progress %v, updated_at %v; want 100 and a time", st.Progress, st.UpdatedAt)
 		}
-		defer f.Close()
-		rows, err := csv.NewReader(f).ReadAll()
+		if r.URL != "/api/v1/reports/"+id+".csv" {
+			t.Fatalf("result url = %q, want the report's download", r.URL)
+		}
+		dl := apptest.Download(t, e, admin.Token, r.URL)
+		apptest.Expect(t, dl, http.StatusOK, "download the report")
+		if ct, cd := dl.Header.Get("Content-Type"), dl.Header.Get("Content-Disposition"); ct != "text/csv; charset=utf-8" ||
+			cd != "attachment; filename=sales_"+now.AddDate(0, 0, -30).Format(time.DateOnly)+"_"+today+".csv" {
+			t.Errorf("download headers: Content-Type %q, Content-Disposition %q", ct, cd)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(dl.Body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,6 +184,23 @@ func TestSalesReport(t *testing.T) {
 		if fmt.Sprint(rows) != fmt.Sprint(want) {
 			t.Errorf("CSV = %v, want %v", rows, want)
 		}
+		apptest.Expect(t, apptest.Download(t, e, cust.Token, r.URL), http.StatusForbidden, "a customer downloads a report")
+		apptest.Expect(t, apptest.Download(t, e, "", r.URL), http.StatusUnauthorized, "anonymous download")
+		apptest.Expect(t, e.Get("/reports/00000000-0000-4000-8000-000000000000.csv", admin.Token), http.StatusNotFound, "unknown report")
+		apptest.Expect(t, e.Get("/reports/not-a-uuid.csv", admin.Token), http.StatusBadRequest, "malformed report id")
+		apptest.Expect(t, e.Get("/reports/"+id, admin.Token), http.StatusNotFound, "report without .csv")
+
+		// After tasks.result_ttl the report is gone: 404 at once, deleted by the housekeeping.
+		e.Clock.Advance(time.Hour + time.Minute)
+		apptest.Expect(t, apptest.Download(t, e, e.Login(admin.Email).Token, r.URL), http.StatusNotFound, "expired report")
+		if n, err := e.App.Reports.PurgeExpired(t.Context()); err != nil || n != 1 {
+			t.Errorf("purge = %d, %v; want the 1 expired report", n, err)
+		}
+		var left int64
+		if err := e.DB.Table("report_rows").Count(&left).Error; err != nil || left != 0 {
+			t.Errorf("report rows after the purge: %d, %v; want none", left, err)
+		}
+		e.Clock.Advance(-time.Hour - time.Minute)
 
 		empty := apptest.WaitTask(t, e, admin.Token, apptest.StartReport(t, e, admin, "1999-01-01", "1999-12-31"), 15*time.Second)
 		if empty.State != "SUCCESS" || len(empty.Result.Days) != 0 || empty.Result.Totals.Orders != 0 {
@@ -290,5 +316,31 @@ func TestSlowFinalReplyIsNotResent(t *testing.T) {
 	t.Run("final reply after mail.data_timeout", func(t *testing.T) {
 		t.Parallel()
 		run(t, 500*time.Millisecond, 1500*time.Millisecond, models.DeliveryUnknown)
+	})
+}
+
+// TestReportProgress: a report not started yet shows progress 0; one its worker is building
+// shows the progress and updated_at it stored (another process's worker may be building it).
+func TestReportProgress(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.Admin()
+		id := apptest.StartReport(t, e, admin, "2026-01-01", "2026-12-31") // no worker runs
+		var st apptest.Task
+		apptest.Expect(t, e.Get("/tasks/"+id, admin.Token), http.StatusOK, "pending report").Decode(t, &st)
+		if st.State != "PENDING" || st.Progress == nil || *st.Progress != 0 || st.UpdatedAt != nil {
+			t.Fatalf("pending report: state %s progress %v updated_at %v; want PENDING, 0, none", st.State, st.Progress, st.UpdatedAt)
+		}
+		store := repositories.NewStore(e.DB)
+		if err := store.Reports.Start(t.Context(), models.Report{TaskUUID: id, FromDay: "2026-01-01", ToDay: "2026-12-31", ExpiresAt: e.Clock.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Reports.AddDays(t.Context(), id, []repositories.SalesDay{{Day: "2026-01-02", Orders: 1, Items: 1, RevenueCents: 100}}, 40); err != nil {
+			t.Fatal(err)
+		}
+		apptest.Expect(t, e.Get("/tasks/"+id, admin.Token), http.StatusOK, "report being built").Decode(t, &st)
+		if st.Progress == nil || *st.Progress != 40 || st.UpdatedAt == nil {
+			t.Fatalf("report being built: progress %v updated_at %v; want 40 and a time", st.Progress, st.UpdatedAt)
+		}
+		apptest.Expect(t, e.Get("/reports/"+id+".csv", admin.Token), http.StatusNotFound, "an unfinished report is not downloadable")
 	})
 }

@@ -45,6 +45,10 @@ function pollReport(root) {
           return;
         }
         el.querySelector("strong").textContent = st.state;
+        const progress = el.querySelector(".progress");
+        if (progress) {
+          progress.textContent = String(st.progress);
+        }
       }
     } catch (e) {
       // a network hiccup: try again at the next tick

@@ -2,6 +2,7 @@ package dto
 
 import (
 	"encoding/json"
+	"time"
 
 	"tienda/apperr"
 	"tienda/services"
@@ -37,6 +38,11 @@ type Task struct {
 	State  string          `json:"state" enums:"PENDING,RECEIVED,STARTED,RETRY,SUCCESS,FAILURE" example:"SUCCESS"`
 	Result json.RawMessage `json:"result,omitempty" swaggertype:"object"`
 	Error  string          `json:"error,omitempty"`
+	// Progress is how far a sales report has come, 0 to 100 (100 once it succeeded); only
+	// sales reports have it.
+	Progress *int `json:"progress,omitempty" minimum:"0" maximum:"100" example:"45"`
+	// UpdatedAt is when the report's progress last moved; absent until its worker starts it.
+	UpdatedAt *time.Time `json:"updated_at,omitempty" format:"date-time" example:"2026-11-30T12:00:05Z"`
 }
 
 // CheckTaskID accepts task IDs as tienda makes them: UUIDs (36 characters of hex and dashes).

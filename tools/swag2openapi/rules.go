@@ -23,6 +23,7 @@ const (
 	oauthScheme  = "OAuth2Password"
 	tokenURL     = "/api/v1/auth/token"
 	jsonType     = "application/json; charset=utf-8"
+	csvType      = "text/csv; charset=utf-8"
 	errorSchema  = "ErrorResponse"
 )
 
@@ -264,6 +265,8 @@ func composedSchemas(doc obj) error {
 }
 
 // mediaTypes: the server answers JSON as "application/json; charset=utf-8"; a 204 has no body.
+// An operation that produces CSV (a download) answers its success as "text/csv; charset=utf-8"
+// only, and its errors in the JSON envelope only.
 func mediaTypes(doc obj) error {
 	return operations(doc, func(_, _ string, op obj) error {
 		// swag's formData parameters become a form body; its fields are required, so is it.
@@ -277,6 +280,13 @@ func mediaTypes(doc obj) error {
 				continue
 			}
 			content := m(resp["content"])
+			if csv, ok := content["text/csv"]; ok {
+				delete(content, "text/csv")
+				if code[0] == '2' {
+					resp["content"] = obj{csvType: csv}
+					continue
+				}
+			}
 			if mt, ok := content["application/json"]; ok {
 				delete(content, "application/json")
 				content[jsonType] = mt

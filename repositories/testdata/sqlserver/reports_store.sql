@@ -1,0 +1,18 @@
+BEGIN TRANSACTION;
+UPDATE "reports" SET "completed_at"=@p1,"expires_at"=@p2,"items"=@p3,"orders"=@p4,"progress"=@p5,"revenue_cents"=@p6,"updated_at"=@p7 WHERE task_uuid = @p8;
+COMMIT;
+BEGIN TRANSACTION;
+DELETE FROM "report_rows" WHERE task_uuid = @p1;
+COMMIT;
+BEGIN TRANSACTION;
+DELETE FROM "reports" WHERE task_uuid = @p1;
+COMMIT;
+BEGIN TRANSACTION;
+INSERT INTO "reports" ("task_uuid","from_day","to_day","progress","orders","items","revenue_cents","completed_at","expires_at","created_at","updated_at") VALUES (@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11);
+COMMIT;
+BEGIN TRANSACTION;
+INSERT INTO "report_rows" ("task_uuid","day","orders","items","revenue_cents") VALUES (@p1,@p2,@p3,@p4,@p5);
+COMMIT;
+BEGIN TRANSACTION;
+UPDATE "reports" SET "progress"=@p1,"updated_at"=@p2 WHERE task_uuid = @p3;
+COMMIT;
