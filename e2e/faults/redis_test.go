@@ -170,7 +170,6 @@ func startWorker(t *testing.T, e *apptest.Env, srv *mailtest.Server) *child {
 		"TIENDA_TASKS_REDELIVER_AFTER="+c.Tasks.RedeliverAfter.String(),
 		"TIENDA_TASKS_RELAY_INTERVAL="+c.Tasks.RelayInterval.String(),
 		"TIENDA_TASKS_CONCURRENCY=2",
-		"TIENDA_TASKS_REPORTS_DIR="+t.TempDir(),
 	)
 	out := &apptest.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

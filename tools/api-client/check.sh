@@ -38,7 +38,7 @@ trap cleanup EXIT
 (cd "$root" && CGO_ENABLED=0 go build -o "$tmp/tienda" .)
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export TIENDA_APP_ENV=development TIENDA_DATABASE_DRIVER=sqlite TIENDA_DATABASE_DSN="$tmp/tienda.db" \
-	TIENDA_HTTP_ADDR="127.0.0.1:$port" TIENDA_TASKS_REPORTS_DIR="$tmp/reports" TIENDA_REDIS_ADDR= \
+	TIENDA_HTTP_ADDR="127.0.0.1:$port" TIENDA_REDIS_ADDR= \
 	TIENDA_JWT_SECRET=api-check-secret-0123456789abcdef0123 TIENDA_LOG_LEVEL=warn
 cd "$tmp"
 ./tienda migrate up >/dev/null

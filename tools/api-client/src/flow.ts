@@ -128,7 +128,11 @@ for (let i = 0; ; i++) {
     check(report !== undefined && report.from === today && report.to === today, "the report covers today");
     if (report !== undefined) {
       check(report.totals.orders >= 1 && report.totals.revenue_cents >= 2500, `today: ${report.totals.orders} orders, ${report.totals.revenue_cents} cents`);
-      check(report.days.length >= 1 && report.csv.endsWith(".csv"), "the report has days and names its CSV file");
+      check(report.days.length >= 1 && report.url.endsWith(`/reports/${accepted.task_id}.csv`), "the report has days and the URL of its CSV");
+      check(task.progress === 100, `a finished report's progress is ${task.progress}`);
+      const dl = await api.GET("/reports/{task_id}.csv", { headers: admin, params: { path: { task_id: accepted.task_id } }, parseAs: "text" });
+      check(dl.response.status === 200 && dl.response.headers.get("content-type") === "text/csv; charset=utf-8", `download: ${dl.response.status}`);
+      check(typeof dl.data === "string" && dl.data.startsWith("day,orders,items,revenue_cents\n"), "the CSV starts with its header");
     }
     break;
   }
