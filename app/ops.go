@@ -11,6 +11,7 @@ import (
 
 	"tienda/controllers"
 	"tienda/metrics"
+	"tienda/middleware"
 	"tienda/models"
 	"tienda/ratelimit"
 	"tienda/repositories"
@@ -65,13 +66,29 @@ func buildOps(d Deps) (opsParts, error) {
 		CORSOrigins:    cfg.HTTP.CORSOrigins,
 	}
 	if rl := cfg.RateLimit; rl.Enabled {
-		parts.limits.PerIP = ratelimit.New(rl.IPRate, rl.IPBurst, d.Now)
-		parts.limits.PerUser = ratelimit.New(rl.UserRate, rl.UserBurst, d.Now)
+		limiter := limiterMaker(d, m)
+		parts.limits.PerIP = limiter("ip", rl.IPRate, rl.IPBurst)
+		parts.limits.PerUser = limiter("user", rl.UserRate, rl.UserBurst)
 		if rl.RegisterPerHour > 0 {
-			parts.limits.Registrations = ratelimit.New(float64(rl.RegisterPerHour)/3600, rl.RegisterPerHour, d.Now)
+			parts.limits.Registrations = limiter("register", float64(rl.RegisterPerHour)/3600, rl.RegisterPerHour)
 		}
 	}
 	return parts, nil
+}
+
+// limiterMaker returns the maker of the request limits: with Redis, buckets every serve process
+// shares (failing open, logged once per outage and counted in
+// tienda_ratelimit_redis_failures_total); without, buckets in this process.
+func limiterMaker(d Deps, m *metrics.Metrics) func(name string, perSecond float64, burst int) middleware.Limiter {
+	if d.Redis == nil {
+		return func(_ string, perSecond float64, burst int) middleware.Limiter {
+			return ratelimit.New(perSecond, burst, d.Now)
+		}
+	}
+	outage := &ratelimit.Outage{Log: d.Log, Count: m.RateLimitUnchecked}
+	return func(name string, perSecond float64, burst int) middleware.Limiter {
+		return ratelimit.NewShared(d.Redis, d.Config.Redis.KeyPrefix+"ratelimit:"+name+":", perSecond, burst, outage)
+	}
 }
 
 func metricsHandler(m *metrics.Metrics, log *slog.Logger) http.Handler {

@@ -530,3 +530,52 @@ func TestRegistrationThrottledPerIP(t *testing.T) {
 		c.RateLimit = config.RateLimit{Enabled: true, IPRate: 100, IPBurst: 100, UserRate: 100, UserBurst: 100, RegisterPerHour: 3}
 	}))
 }
+
+// TestRateLimitSharedBetweenProcesses (issue #15 point 1): two apps on one Redis, as two serve
+// processes, hold one budget per client IP between them, unmatched routes and 405s included; the
+// registration limit is shared too.
+func TestRateLimitSharedBetweenProcesses(t *testing.T) {
+	rdb, prefix := dbtest.Redis(t)
+	engine := engineNamed(t, config.DriverSQLite)
+	limits := apptest.WithConfig(func(c *config.Config) {
+		c.RateLimit = config.RateLimit{Enabled: true, IPRate: 0.05, IPBurst: 6, UserRate: 0.05, UserBurst: 6, RegisterPerHour: 1}
+	})
+	a := apptest.New(t, engine, apptest.WithRedis(rdb, prefix), limits)
+	b := apptest.New(t, engine, apptest.WithRedis(rdb, prefix), limits)
+	paths := []string{"/products", "//no/such/route", "/products"}
+	allowed := 0
+	for i := range 12 {
+		e := a
+		if i%2 == 1 {
+			e = b
+		}
+		req := apptest.Request{Method: http.MethodGet, Path: paths[i%3]}
+		if i == 5 {
+			req = apptest.Request{Method: http.MethodDelete, Path: "/products"} // 405
+		}
+		r := e.Do(req)
+		if i < 6 && r.Code == http.StatusTooManyRequests {
+			t.Errorf("request %d (%s %s) refused within the burst", i+1, req.Method, req.Path)
+		}
+		if r.Code != http.StatusTooManyRequests {
+			allowed++
+		} else if r.Header.Get("Retry-After") == "" {
+			t.Errorf("request %d: 429 without Retry-After", i+1)
+		}
+	}
+	if allowed != 6 {
+		t.Errorf("%d of 12 requests alternating between two processes answered, want the burst of 6 in all", allowed)
+	}
+	register := func(e *apptest.Env, i int) int {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/api/v1/auth/register",
+			strings.NewReader(fmt.Sprintf(`{"email":"shared%d@example.com","password":"a long password","full_name":"R"}`, i)))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = "198.51.100.77:1000"
+		w := httptest.NewRecorder()
+		e.App.Handler.ServeHTTP(w, req)
+		return w.Code
+	}
+	if first, second := register(a, 1), register(b, 2); first != http.StatusCreated || second != http.StatusTooManyRequests {
+		t.Errorf("registrations through two processes: %d then %d, want 201 then 429 (1 an hour in all)", first, second)
+	}
+}

@@ -54,6 +54,8 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 	tasks    *prometheus.CounterVec
+	// unlimited counts requests the shared rate limiter let through because Redis failed.
+	unlimited prometheus.Counter
 }
 
 // New returns a fresh registry with the Go runtime and process collectors and tienda's HTTP
@@ -78,11 +80,15 @@ func New() *Metrics {
 			Namespace: Namespace, Subsystem: "tasks", Name: "events_total",
 			Help: "Background task events (sent, succeeded, failed, retried), by task name.",
 		}, []string{"task", "event"}),
+		unlimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Subsystem: "ratelimit", Name: "redis_failures_total",
+			Help: "Requests let through without a rate-limit check because Redis, which holds the shared limits, did not answer.",
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.inFlight, m.tasks,
+		m.requests, m.duration, m.inFlight, m.tasks, m.unlimited,
 	)
 	return m
 }
@@ -127,6 +133,10 @@ func (m *Metrics) TaskEvent(task, event string) {
 	}
 	m.tasks.WithLabelValues(task, event).Inc()
 }
+
+// RateLimitUnchecked counts a request let through unchecked because the shared rate limiter
+// could not reach Redis.
+func (m *Metrics) RateLimitUnchecked() { m.unlimited.Inc() }
 
 // RegisterDB exports the connection pool statistics of db (go_sql_* series, labelled
 // db_name=name).

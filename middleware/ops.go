@@ -173,9 +173,10 @@ func Timeout(d time.Duration) gin.HandlerFunc {
 	}
 }
 
-// Limiter hands out request tokens per key; *ratelimit.Keyed is one.
+// Limiter hands out request tokens per key; *ratelimit.Keyed (one process) and
+// *ratelimit.Shared (all processes, on Redis) are.
 type Limiter interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
+	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration)
 }
 
 // RateLimit takes a token from the bucket that key names for the request, and answers 429
@@ -188,7 +189,7 @@ func RateLimit(l Limiter, key func(*gin.Context) string) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ok, wait := l.Allow(k)
+		ok, wait := l.Allow(c.Request.Context(), k)
 		if !ok {
 			e := apperr.New(apperr.CodeRateLimited, "too many requests; try again later")
 			e.RetryAfter = max(1, int(math.Ceil(wait.Seconds())))

@@ -1,12 +1,14 @@
-// Package ratelimit holds tienda's rate-limiting mechanisms, not its policies. Keyed keeps one
+// Package ratelimit holds tienda's rate-limiting mechanisms, not its policies. Shared keeps one
+// token bucket per key in Redis (GCRA), for every serve process at once. Keyed keeps one
 // token bucket (golang.org/x/time/rate) per key, such as a client IP or a user, in the memory of
-// one process; buckets idle long enough to be full again are forgotten, which changes nothing
+// one process, for the mode without Redis; buckets idle long enough to be full again are forgotten, which changes nothing
 // for their key: a new bucket starts full too. MemoryCounter and RedisCounter count attempts per
 // key in fixed windows, in this process or shared through Redis; the login policy built on them
 // stays in services. It knows nothing of HTTP.
 package ratelimit
 
 import (
+	"context"
 	"net"
 	"sync"
 	"time"
@@ -62,8 +64,8 @@ func New(perSecond float64, burst int, now func() time.Time) *Keyed {
 }
 
 // Allow takes a token from key's bucket. When there is none, it reports false and how long until
-// there will be one.
-func (k *Keyed) Allow(key string) (ok bool, retryAfter time.Duration) {
+// there will be one. The context is not used: the buckets are in this process.
+func (k *Keyed) Allow(_ context.Context, key string) (ok bool, retryAfter time.Duration) {
 	now := k.now()
 	k.mu.Lock()
 	defer k.mu.Unlock()

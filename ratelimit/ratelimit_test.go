@@ -1,6 +1,7 @@
 package ratelimit_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -30,22 +31,22 @@ func TestBurstThenRefill(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	k := ratelimit.New(2, 3, c.Now) // 2/s, burst 3
 	for i := range 3 {
-		if ok, _ := k.Allow("a"); !ok {
+		if ok, _ := k.Allow(context.Background(), "a"); !ok {
 			t.Fatalf("request %d of the burst refused", i+1)
 		}
 	}
-	ok, wait := k.Allow("a")
+	ok, wait := k.Allow(context.Background(), "a")
 	if ok || wait <= 0 || wait > 500*time.Millisecond {
 		t.Fatalf("4th request: ok=%v wait=%s; want refused with a wait of at most 500ms (2/s)", ok, wait)
 	}
-	if ok, _ := k.Allow("b"); !ok {
+	if ok, _ := k.Allow(context.Background(), "b"); !ok {
 		t.Error("another key shares the first key's bucket")
 	}
 	c.Advance(wait)
-	if ok, _ := k.Allow("a"); !ok {
+	if ok, _ := k.Allow(context.Background(), "a"); !ok {
 		t.Error("refused after waiting the announced time")
 	}
-	if ok, _ := k.Allow("a"); ok {
+	if ok, _ := k.Allow(context.Background(), "a"); ok {
 		t.Error("a refused request must not have taken a token, and the refill gave one only")
 	}
 }
@@ -54,15 +55,15 @@ func TestIdleBucketsAreForgotten(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	k := ratelimit.New(1, 5, c.Now)
 	for i := range 50 {
-		k.Allow(fmt.Sprintf("ip%d", i))
+		k.Allow(context.Background(), fmt.Sprintf("ip%d", i))
 	}
 	if k.Len() != 50 {
 		t.Fatalf("Len = %d, want 50", k.Len())
 	}
 	c.Advance(30 * time.Second)
-	k.Allow("recent")
+	k.Allow(context.Background(), "recent")
 	c.Advance(40 * time.Second) // 70s after the 50, 40s after "recent"; idle is 1m
-	k.Allow("recent")
+	k.Allow(context.Background(), "recent")
 	if k.Len() != 1 {
 		t.Errorf("Len = %d after the sweep, want 1 (only the bucket used within a minute)", k.Len())
 	}
