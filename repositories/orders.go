@@ -2,7 +2,7 @@ package repositories
 
 import (
 	"context"
-	"slices"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -71,17 +71,20 @@ type StockTake struct {
 //
 // It runs in every order, so its SQL is written out (see queryRow).
 func (r Orders) TakeStocks(ctx context.Context, lines []StockTake) (bool, error) {
-	cases := make([]any, 0, 2*len(lines))
-	ids := make([]uint, len(lines))
-	for i, l := range lines {
-		cases = append(cases, l.ProductID, l.Quantity)
-		ids[i] = l.ProductID
+	n := len(lines)
+	args := make([]any, 0, 6*n+2)
+	for _, l := range lines {
+		args = append(args, l.ProductID, l.Quantity)
 	}
-	when := "CASE id" + strings.Repeat(" WHEN ? THEN ?", len(lines)) + " END"
-	args := append(append(slices.Clip(cases), r.db.NowFunc(), ids, true), cases...)
-	res := r.db.WithContext(ctx).Exec("UPDATE products SET stock = stock - "+when+", updated_at = ? "+
-		"WHERE id IN ? AND is_active = ? AND deleted_at = 0 AND stock >= "+when, args...)
-	return res.RowsAffected == int64(len(lines)), translate(res.Error)
+	args = append(args, r.db.NowFunc())
+	for _, l := range lines {
+		args = append(args, l.ProductID)
+	}
+	args = append(append(args, true), args[:2*n]...)
+	when := "CASE id" + strings.Repeat(" WHEN ? THEN ?", n) + " END"
+	changed, err := r.exec(ctx, "UPDATE products SET stock = stock - "+when+", updated_at = ? "+
+		"WHERE id IN (?"+strings.Repeat(",?", n-1)+") AND is_active = ? AND deleted_at = 0 AND stock >= "+when, args...)
+	return changed == int64(n), err
 }
 
 // ReturnStock gives qty units back to a product, deleted or not.
@@ -95,8 +98,19 @@ func (r Orders) ReturnStock(ctx context.Context, productID uint, qty int64) erro
 // (after this order took its units: it decides the low-stock alert) of the live products with
 // the given ids. It runs in every order, so its SQL is written out (see queryRow).
 func (r Orders) Products(ctx context.Context, ids []uint) ([]models.Product, error) {
-	rows, err := r.db.WithContext(ctx).
-		Raw("SELECT id, sku, name, price_cents, stock FROM products WHERE id IN ? AND deleted_at = 0", ids).Rows()
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	query := "SELECT id, sku, name, price_cents, stock FROM products WHERE id IN " + rowsOf(1, len(ids)) + " AND deleted_at = 0"
+	var rows *sql.Rows
+	var err error
+	if st, release, ok := r.prep.stmt(ctx, r.db, query); ok { //nolint:sqlclosecheck // release closes it
+		defer release()
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = r.db.WithContext(ctx).Raw(query, args...).Rows()
+	}
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -199,14 +213,50 @@ func (r Orders) PurgeKeys(ctx context.Context, now time.Time, limit int) (int64,
 	return res.RowsAffected, translate(res.Error)
 }
 
-// Insert adds an order and its items: two INSERTs, the items in one batch.
+// Insert adds an order and its items: two INSERTs, the items in one batch. On MySQL both are
+// written out and prepared (they run in every order); the items' ids follow the first one, as
+// GORM also assumes for a multi-row insert.
 func (r Orders) Insert(ctx context.Context, o *models.Order) error {
-	db := r.db.WithContext(ctx)
-	if err := db.Omit(clause.Associations).Create(o).Error; err != nil {
+	if r.prep != nil && len(o.Items) > 0 {
+		now := r.db.NowFunc()
+		if o.CreatedAt.IsZero() {
+			o.CreatedAt = now
+		}
+		if o.UpdatedAt.IsZero() {
+			o.UpdatedAt = now
+		}
+		id, ok, err := r.insert(ctx, "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) VALUES (?,?,?,?,?)",
+			o.UserID, o.Status, o.TotalCents, o.CreatedAt, o.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		if ok {
+			o.ID = id
+			args := make([]any, 0, 7*len(o.Items))
+			for _, it := range o.Items {
+				args = append(args, o.ID, it.ProductID, it.SKU, it.Name, it.Quantity, it.UnitPriceCents, it.LineTotalCents)
+			}
+			first, ok, err := r.insert(ctx, "INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents, line_total_cents) VALUES "+
+				rowsOf(len(o.Items), 7), args...)
+			if ok {
+				for i := range o.Items {
+					o.Items[i].ID, o.Items[i].OrderID = first+uint(i), o.ID //nolint:gosec // i < 50
+				}
+				return err
+			}
+			return r.insertItems(ctx, o)
+		}
+	}
+	if err := r.db.WithContext(ctx).Omit(clause.Associations).Create(o).Error; err != nil {
 		return translate(err)
 	}
+	return r.insertItems(ctx, o)
+}
+
+// insertItems inserts an order's items through GORM, in one batch.
+func (r Orders) insertItems(ctx context.Context, o *models.Order) error {
 	for i := range o.Items {
 		o.Items[i].OrderID = o.ID
 	}
-	return translate(db.Create(&o.Items).Error)
+	return translate(r.db.WithContext(ctx).Create(&o.Items).Error)
 }

@@ -93,7 +93,7 @@ func (r Products) orderOn(table string, sorts []listing.Sort, reverse bool) clau
 // Counts returns the number of live products and of live, active ones, from the counter row
 // that Create, Patch and Delete keep in their transactions.
 func (r Products) Counts(ctx context.Context) (live, active int64, err error) {
-	err = queryRow(ctx, r.db, "SELECT live_count, active_count FROM product_counts WHERE id = 1", nil, &live, &active)
+	err = r.queryRow(ctx, "SELECT live_count, active_count FROM product_counts WHERE id = 1", nil, &live, &active)
 	return live, active, err
 }
 
@@ -182,7 +182,7 @@ const productColumns = "id, sku, name, description, price_cents, stock, is_activ
 // two thirds of the request's allocations (docs/benchmarks.md).
 func (r Products) Get(ctx context.Context, id uint) (models.Product, error) {
 	var p models.Product
-	err := queryRow(ctx, r.db, "SELECT "+productColumns+" FROM products WHERE id = ? AND deleted_at = 0", []any{id},
+	err := r.queryRow(ctx, "SELECT "+productColumns+" FROM products WHERE id = ? AND deleted_at = 0", []any{id},
 		&p.ID, &p.SKU, &p.Name, &p.Description, &p.PriceCents, &p.Stock, &p.IsActive, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
 }

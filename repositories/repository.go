@@ -5,9 +5,12 @@ package repositories
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -25,6 +28,8 @@ var (
 // all bound to the caller's context.
 type Repo[T any] struct {
 	db *gorm.DB
+	// prep holds the hot paths' statements prepared on the pool (MySQL only; nil otherwise).
+	prep *prepared
 	// columns maps the API's sortable field names to columns; nothing else can be sorted on.
 	columns map[string]string
 }
@@ -142,12 +147,20 @@ func translate(err error) error {
 }
 
 // queryRow runs a hand-written query of the hot paths and scans its first row into dest, or
-// returns ErrNotFound. GORM's Raw still writes the placeholders in the dialect's syntax (SQL
-// Server's @p1, ...) and expands slices for IN, and runs on db's pool or transaction; the
-// query builder and the reflective scan, the costly part of a GORM query, are skipped. The SQL
-// must be portable and must spell out the soft-delete condition (deleted_at = 0) itself.
-func queryRow(ctx context.Context, db *gorm.DB, query string, args []any, dest ...any) error {
-	rows, err := db.WithContext(ctx).Raw(query, args...).Rows()
+// returns ErrNotFound. The SQL must be portable, take no slices, and spell out the soft-delete
+// condition (deleted_at = 0) itself. On MySQL it runs as a statement prepared once per
+// connection (see prepared); elsewhere GORM's Raw writes the placeholders in the dialect's
+// syntax (SQL Server's @p1, ...). Either way it runs on r's pool or transaction, and GORM's
+// query builder and reflective scan, the costly part of a GORM query, are skipped.
+func (r Repo[T]) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	var rows *sql.Rows
+	var err error
+	if st, release, ok := r.prep.stmt(ctx, r.db, query); ok { //nolint:sqlclosecheck // release closes it
+		defer release()
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = r.db.WithContext(ctx).Raw(query, args...).Rows()
+	}
 	if err != nil {
 		return translate(err)
 	}
@@ -162,6 +175,121 @@ func queryRow(ctx context.Context, db *gorm.DB, query string, args []any, dest .
 		return err
 	}
 	return translate(rows.Close())
+}
+
+// exec runs a hand-written statement of the hot paths, as queryRow does, and returns the
+// number of rows it changed.
+func (r Repo[T]) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if st, release, ok := r.prep.stmt(ctx, r.db, query); ok { //nolint:sqlclosecheck // release closes it
+		defer release()
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return 0, translate(err)
+		}
+		n, err := res.RowsAffected()
+		return n, translate(err)
+	}
+	res := r.db.WithContext(ctx).Exec(query, args...)
+	return res.RowsAffected, translate(res.Error)
+}
+
+// insert runs a hand-written INSERT of the hot paths as a prepared statement and returns the
+// first generated id. ok is false where statements are not prepared (not MySQL): the caller
+// then inserts through GORM, which knows each dialect's way of returning ids.
+func (r Repo[T]) insert(ctx context.Context, query string, args ...any) (id uint, ok bool, err error) {
+	return r.prep.insert(ctx, r.db, query, args...)
+}
+
+func (p *prepared) insert(ctx context.Context, db *gorm.DB, query string, args ...any) (id uint, ok bool, err error) {
+	st, release, ok := p.stmt(ctx, db, query) //nolint:sqlclosecheck // release closes it
+	if !ok {
+		return 0, false, nil
+	}
+	defer release()
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, true, translate(err)
+	}
+	first, err := res.LastInsertId()
+	return uint(first), true, translate(err) //nolint:gosec // an auto-increment id is positive
+}
+
+// prepare prepares query on the pool (database/sql then prepares it on each connection the
+// first time it runs there) and keeps it for the pool's life; on failure the next use retries.
+func (p *prepared) prepare(ctx context.Context, query string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	st, err := p.db.PrepareContext(ctx, query) //nolint:sqlclosecheck // kept for the pool's life
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		delete(p.m, query)
+		return
+	}
+	p.m[query] = st
+}
+
+// rowsOf returns n placeholder tuples of width columns: "(?,?),(?,?)".
+func rowsOf(n, width int) string {
+	row := "(?" + strings.Repeat(",?", width-1) + ")"
+	return row + strings.Repeat(","+row, n-1)
+}
+
+// prepared caches the statements of the hot paths, prepared on the MySQL pool: database/sql
+// prepares each on a connection the first time it runs there and reuses it afterwards, so the
+// server parses and plans it once per connection instead of on every request, and the binary
+// protocol carries the arguments (the DSN's interpolateParams still serves every other query).
+// The statements are few (Orders.TakeStocks has one per line count, at most 50), so the
+// server's count of prepared statements stays far below its limit (max_prepared_stmt_count,
+// 16,382 by default): at most one per statement and connection of the pool.
+type prepared struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// newPrepared returns the cache for db's pool, or nil where statements are not prepared (other
+// engines: SQLite is in-process, SQL Server is not a target of the hot paths' tuning).
+func newPrepared(db *gorm.DB) *prepared {
+	pool, ok := db.Statement.ConnPool.(*sql.DB)
+	if !ok || db.Dialector.Name() != "mysql" {
+		return nil
+	}
+	return &prepared{db: pool, m: map[string]*sql.Stmt{}}
+}
+
+// stmt returns query's statement for db's pool or transaction and a function to call when done
+// with it; ok is false where there is no cache, and the caller goes through GORM.
+func (p *prepared) stmt(ctx context.Context, db *gorm.DB, query string) (st *sql.Stmt, release func(), ok bool) {
+	if p == nil {
+		return nil, nil, false
+	}
+	tx, inTx := db.Statement.ConnPool.(*sql.Tx)
+	if !inTx && db.Statement.ConnPool != p.db {
+		return nil, nil, false
+	}
+	p.mu.Lock()
+	st, found := p.m[query]
+	if !found {
+		p.m[query] = nil // being prepared
+	}
+	p.mu.Unlock()
+	if !found {
+		// Preparing takes a connection of the pool; a transaction already holds one, and waiting
+		// for a second could starve the pool (every connection held by a transaction waiting
+		// here). So the statement is prepared beside the request, which goes through GORM.
+		go p.prepare(context.WithoutCancel(ctx), query)
+		return nil, nil, false
+	}
+	if st == nil {
+		return nil, nil, false // still being prepared
+	}
+	if !inTx {
+		return st, func() {}, true
+	}
+	// The transaction's connection reuses its own preparation of st, or prepares it once.
+	ts := tx.StmtContext(ctx, st)
+	return ts, func() { _ = ts.Close() }, true
 }
 
 // likeEscape is the escape character of every LIKE pattern tienda builds; '!' has no special

@@ -21,11 +21,18 @@ type Store struct {
 	Reports    Reports
 	Audit      Audit
 	Jobs       Jobs
+	prep       *prepared
 }
 
 // NewStore returns the repositories on db.
 func NewStore(db *gorm.DB) *Store {
-	return &Store{
+	return newStore(db, newPrepared(db))
+}
+
+// newStore returns the repositories on db (the pool or a transaction), the hot paths with the
+// pool's prepared statements.
+func newStore(db *gorm.DB, prep *prepared) *Store {
+	s := &Store{
 		db:         db,
 		Products:   NewProducts(db),
 		Users:      NewUsers(db),
@@ -35,7 +42,10 @@ func NewStore(db *gorm.DB) *Store {
 		Reports:    NewReports(db),
 		Audit:      NewAudit(db),
 		Jobs:       NewJobs(db),
+		prep:       prep,
 	}
+	s.Products.prep, s.Users.prep, s.Orders.prep, s.Outbox.prep = prep, prep, prep, prep
+	return s
 }
 
 // maxAttempts bounds how often InTx runs a transaction that lost a lock race.
@@ -54,7 +64,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		committing := false
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			ferr := fn(NewStore(tx))
+			ferr := fn(newStore(tx, s.prep))
 			committing = ferr == nil
 			return ferr
 		})

@@ -56,7 +56,7 @@ func (r Users) ByEmail(ctx context.Context, email string) (models.User, error) {
 // ErrNotFound. Like Products.Get it is written out for the hot path.
 func (r Users) Session(ctx context.Context, id uint) (models.User, error) {
 	var u models.User
-	err := queryRow(ctx, r.db, "SELECT id, email, role, is_active, token_version FROM users WHERE id = ? AND deleted_at = 0",
+	err := r.queryRow(ctx, "SELECT id, email, role, is_active, token_version FROM users WHERE id = ? AND deleted_at = 0",
 		[]any{id}, &u.ID, &u.Email, &u.Role, &u.IsActive, &u.TokenVersion)
 	return u, err
 }
