@@ -18,6 +18,8 @@ type AccountService interface {
 	Register(ctx context.Context, in services.Registration) (models.User, error)
 	Login(ctx context.Context, email, password, ip string) (models.User, error)
 	Get(ctx context.Context, id uint) (models.User, error)
+	UpdateProfile(ctx context.Context, actor services.Actor, fullName string) (models.User, error)
+	ChangePassword(ctx context.Context, actor services.Actor, ip, current, next string) (models.User, error)
 }
 
 // Tokens issues and refreshes access tokens.
@@ -143,4 +145,71 @@ func (ac Auth) Me(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, dto.NewUser(u))
+}
+
+// UpdateMe godoc
+//
+//	@Summary		Change my profile
+//	@Description	The logged-in user changes their own full name (trimmed, 1 to 200 characters). The change is in the audit log.
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		dto.ProfilePatchRequest	true	"the new full name"
+//	@Success		200		{object}	dto.User
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"invalid full name"
+//	@Failure		500		{object}	apperr.ErrorResponse
+//	@Security		BearerAuth
+//	@ID			updateMe
+//	@Router			/users/me [patch]
+func (ac Auth) UpdateMe(c *gin.Context) {
+	var req dto.ProfilePatchRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	u, err := ac.Accounts.UpdateProfile(c.Request.Context(), middleware.ActorOf(c), *req.FullName)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, dto.NewUser(u))
+}
+
+// ChangePassword godoc
+//
+//	@Summary		Change my password
+//	@Description	The logged-in user sets a new password (8 characters to 72 bytes) after giving the current one. Every other session of the account ends (its tokens are revoked); the answer is a fresh token for this one. A wrong current password counts as a failed login (429 after too many).
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		dto.PasswordChangeRequest	true	"the current and the new password"
+//	@Success		200		{object}	dto.TokenResponse	"a fresh token; every older token is revoked"
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		401		{object}	apperr.ErrorResponse	"no or invalid token"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"wrong current password or invalid new one"
+//	@Failure		500		{object}	apperr.ErrorResponse
+//	@Security		BearerAuth
+//	@ID			changeMyPassword
+//	@Router			/users/me/password [post]
+func (ac Auth) ChangePassword(c *gin.Context) {
+	var req dto.PasswordChangeRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	u, err := ac.Accounts.ChangePassword(c.Request.Context(), middleware.ActorOf(c), c.ClientIP(), req.CurrentPassword, req.NewPassword)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	t, err := ac.Tokens.Issue(u)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, tokenResponse(t))
 }

@@ -99,6 +99,8 @@ func API(d Deps) []Route {
 		{http.MethodPost, "/auth/refresh", Public, d.Accounts.Refresh},
 		{http.MethodPost, "/auth/token", Public, d.Accounts.Token},
 		{http.MethodGet, "/users/me", User, d.Accounts.Me},
+		{http.MethodPatch, "/users/me", User, d.Accounts.UpdateMe},
+		{http.MethodPost, "/users/me/password", User, d.Accounts.ChangePassword},
 
 		{http.MethodGet, "/users", Admin, d.Users.List},
 		{http.MethodGet, "/users/:id", Admin, d.Users.Get},

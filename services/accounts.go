@@ -69,12 +69,15 @@ func CheckEmail(c *apperr.Checker, raw string) string {
 func invisible(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }
 
 // CheckPassword checks a new password against the length rules.
-func CheckPassword(c *apperr.Checker, p string) {
+func CheckPassword(c *apperr.Checker, p string) { CheckPasswordField(c, "password", p) }
+
+// CheckPasswordField is CheckPassword for a field with another name (new_password).
+func CheckPasswordField(c *apperr.Checker, field, p string) {
 	switch {
 	case utf8.RuneCountInString(p) < MinPasswordChars:
-		c.Add("password", "must be at least %d characters", MinPasswordChars)
+		c.Add(field, "must be at least %d characters", MinPasswordChars)
 	case len(p) > MaxPasswordBytes:
-		c.Add("password", "must be at most %d bytes (bcrypt's limit; longer passwords are refused, not cut)", MaxPasswordBytes)
+		c.Add(field, "must be at most %d bytes (bcrypt's limit; longer passwords are refused, not cut)", MaxPasswordBytes)
 	}
 }
 

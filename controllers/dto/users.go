@@ -126,3 +126,34 @@ type OAuthError struct {
 	Error            string `json:"error" enums:"invalid_request,invalid_grant,unsupported_grant_type,temporarily_unavailable" example:"invalid_grant"`
 	ErrorDescription string `json:"error_description" example:"invalid email or password"`
 }
+
+// ProfilePatchRequest is the body of PATCH /users/me: what users change about themselves.
+type ProfilePatchRequest struct {
+	FullName *string `json:"full_name" binding:"required" minLength:"1" maxLength:"200" example:"Ana Pérez"`
+}
+
+// Validate checks the full name (trimmed) with the service's rules.
+func (r *ProfilePatchRequest) Validate() error {
+	if r.FullName == nil {
+		return apperr.Invalid(apperr.FieldError{Field: "full_name", Message: "is required"})
+	}
+	p := services.UserPatch{FullName: r.FullName}
+	var c apperr.Checker
+	p.Check(&c)
+	r.FullName = p.FullName
+	return c.Err()
+}
+
+// PasswordChangeRequest is the body of POST /users/me/password.
+type PasswordChangeRequest struct {
+	CurrentPassword string `json:"current_password" binding:"required" example:"correct horse battery"`
+	NewPassword     string `json:"new_password" binding:"required" minLength:"8" maxLength:"72" example:"a new long password"`
+}
+
+// Validate checks the new password's length (8 characters to 72 bytes).
+func (r *PasswordChangeRequest) Validate() error {
+	var c apperr.Checker
+	c.Check(r.CurrentPassword != "", "current_password", "is required")
+	services.CheckPasswordField(&c, "new_password", r.NewPassword)
+	return c.Err()
+}

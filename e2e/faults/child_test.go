@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"tienda/apptest"
 	"tienda/cli"
 	"tienda/tasks"
 )
@@ -38,5 +39,7 @@ func TestMain(m *testing.M) {
 		os.Exit(code)
 	}
 	gin.SetMode(gin.TestMode)
-	os.Exit(m.Run())
+	code := m.Run()
+	apptest.RemoveBinary()
+	os.Exit(code)
 }
