@@ -82,7 +82,7 @@ func newShop(t *testing.T, srv *mailtest.Server, extra ...string) *shop {
 }
 
 // serve starts a serve process and waits until it is ready.
-func (s *shop) serve(name string) {
+func (s *shop) serve(name string) *apptest.Process {
 	s.t.Helper()
 	addr := apptest.FreeAddr(s.t)
 	p := apptest.StartProcess(s.t, name, s.bin, s.t.TempDir(), s.env, "serve", "--addr", addr)
@@ -99,6 +99,7 @@ func (s *shop) serve(name string) {
 		return resp.StatusCode == http.StatusOK
 	})
 	s.serves = append(s.serves, base)
+	return p
 }
 
 // worker starts a worker process in a working directory of its own.
@@ -336,7 +337,7 @@ func TestReportYearMeasure(t *testing.T) {
 	// customer, one item each, a tenth of them cancelled.
 	for _, stmt := range []string{
 		"INSERT INTO users (email, password_hash, full_name, role, is_active, token_version, created_at, updated_at, deleted_at) VALUES ('bulk@example.com', 'x', 'Bulk', 'customer', 1, 0, NOW(6), NOW(6), 0)",
-		fmt.Sprintf("INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) SELECT (SELECT id FROM users WHERE email = 'bulk@example.com'), IF(seq %% 10 = 0, 'cancelled', 'paid'), 100 + seq %% 5000, TIMESTAMP('2025-01-01') + INTERVAL (seq * 31536 DIV %d) * 1000 SECOND, NOW(6) FROM seq_1_to_%d", orders, orders),
+		fmt.Sprintf("INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) SELECT (SELECT id FROM users WHERE email = 'bulk@example.com'), IF(seq %% 10 = 0, 'cancelled', 'paid'), 100 + seq %% 5000, TIMESTAMPADD(SECOND, seq * 31535999 DIV %d, '2025-01-01'), NOW(6) FROM seq_1_to_%d", orders, orders),
 		"INSERT INTO products (sku, name, description, price_cents, stock, is_active, created_at, updated_at, deleted_at) VALUES ('BULK', 'Bulk', '', 100, 0, 1, NOW(6), NOW(6), 0)",
 		"INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price_cents, line_total_cents) SELECT o.id, p.id, 'BULK', 'Bulk', 1 + o.id % 3, o.total_cents, o.total_cents FROM orders o, products p WHERE p.sku = 'BULK'",
 	} {
@@ -344,7 +345,7 @@ func TestReportYearMeasure(t *testing.T) {
 			t.Fatalf("%s: %v", stmt[:40], err)
 		}
 	}
-	s.serve("serve")
+	sv := s.serve("serve")
 	w := s.worker("worker")
 	admin := s.login(0, "boss@example.com")
 	start := time.Now()
@@ -367,6 +368,6 @@ func TestReportYearMeasure(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("download: %d", code)
 	}
-	t.Logf("%d orders (%d counted), 1-year report: built in %s (request to SUCCESS, polled every 25ms), worker peak RSS %.1f MiB; CSV %d bytes, %d lines, downloaded in %s",
-		orders, task.Result.Totals.Orders, built.Round(time.Millisecond), peakRSS(t, w), len(body), bytes.Count(body, []byte("\n")), downloaded.Round(time.Millisecond))
+	t.Logf("%d orders (%d counted), 1-year report: built in %s (request to SUCCESS, polled every 25ms), worker peak RSS %.1f MiB; CSV %d bytes, %d lines, downloaded in %s, serve peak RSS %.1f MiB",
+		orders, task.Result.Totals.Orders, built.Round(time.Millisecond), peakRSS(t, w), len(body), bytes.Count(body, []byte("\n")), downloaded.Round(time.Millisecond), peakRSS(t, sv))
 }
