@@ -31,8 +31,7 @@ const axeScript = "../console/testdata/axe/node_modules/axe-core/axe.min.js"
 // in, creates a product, sees an order placed through the API appear, moves it to shipped, runs
 // a sales report and watches it finish; every page it visits is checked by axe-core (no
 // violation of serious or critical impact) and saved as a screenshot under .artifacts/console/.
-// The report page's CSV link is checked here; the download it leads to, with the cookie session,
-// in console/reports_test.go.
+// The report's CSV is downloaded by the page's own link, with the browser's cookie session.
 func TestConsoleInBrowser(t *testing.T) {
 	for _, need := range []string{chromiumPath, axeScript} {
 		if _, err := os.Stat(need); err != nil {
@@ -122,6 +121,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	c.expectText("25.00")
 	c.expectText("Download the CSV")
 	c.check("09-report")
+	c.downloadCSV("total,1,2,2500\n") // the order above: 2 × 12.50
 
 	c.do("the dashboard with the order", chromedp.Navigate(base+"/admin/"), chromedp.WaitVisible(chromedp.CSS("svg.chart")))
 	c.expectText("25.00")
@@ -207,6 +207,36 @@ func (p *consolePage) shot(name string) {
 	}
 	if err := os.WriteFile(filepath.Join(consoleShots, name+".png"), png, 0o644); err != nil {
 		p.t.Errorf("save screenshot: %v", err)
+	}
+}
+
+// downloadCSV follows the page's download link in the browser (with its cookie session) and
+// checks the answer: 200, text/csv, an attachment with a .csv file name, the CSV header, and
+// the total line want.
+func (p *consolePage) downloadCSV(want string) {
+	p.t.Helper()
+	out, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`(async () => {
+		const a = document.querySelector("a[download]");
+		if (!a) return JSON.stringify({error: "no download link"});
+		const r = await fetch(a.href);
+		return JSON.stringify({status: r.status, type: r.headers.get("content-type"),
+			disposition: r.headers.get("content-disposition"), body: await r.text()});
+	})()`, chromedp.EvalAwaitPromise))
+	var got struct {
+		Error, Type, Disposition, Body string
+		Status                         int
+	}
+	if err == nil {
+		err = json.Unmarshal([]byte(out), &got)
+	}
+	switch {
+	case err != nil || got.Error != "":
+		p.t.Fatalf("download the CSV: %v %s", err, got.Error)
+	case got.Status != 200 || got.Type != "text/csv; charset=utf-8" ||
+		!strings.HasPrefix(got.Disposition, "attachment;") || !strings.Contains(got.Disposition, ".csv"):
+		p.t.Errorf("CSV download: %d %q %q", got.Status, got.Type, got.Disposition)
+	case !strings.HasPrefix(got.Body, "day,orders,items,revenue_cents\n") || !strings.HasSuffix(got.Body, want):
+		p.t.Errorf("CSV body does not end with %q:\n%s", want, got.Body)
 	}
 }
 
