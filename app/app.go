@@ -51,6 +51,8 @@ type App struct {
 	Products *services.Products
 	// Reports starts and keeps the sales reports (housekeeping purges the expired ones).
 	Reports *services.Reports
+	// Resets handles password resets (housekeeping purges their expired tokens).
+	Resets *services.PasswordResets
 	// Metrics is the process's Prometheus registry and series; background tasks report to it.
 	Metrics *metrics.Metrics
 }
@@ -104,6 +106,11 @@ func Build(d Deps) (*App, error) {
 		Counter: failures, Known: known, Log: d.Log, Max: int64(cfg.Auth.LoginMaxFailures),
 		IPMax: int64(cfg.Auth.LoginIPMaxFailures), AccountMax: int64(cfg.Auth.LoginAccountMaxFailures),
 	})
+	var resetCounter services.Counter = ratelimit.NewMemoryCounter(time.Hour, d.Now)
+	if d.Redis != nil {
+		resetCounter = ratelimit.RedisCounter{Client: d.Redis, Prefix: cfg.Redis.KeyPrefix + "password-resets:", Window: time.Hour}
+	}
+	resets := services.NewPasswordResets(users, resetCounter, int64(cfg.Auth.PasswordResetsPerHour), d.Now, d.Log)
 	products := services.NewProducts(store)
 	orders := services.NewOrders(store, services.OrdersConfig{
 		Now: d.Now, KeyTTL: cfg.Orders.IdempotencyTTL, LowStock: cfg.Tasks.LowStockThreshold,
@@ -123,6 +130,7 @@ func Build(d Deps) (*App, error) {
 		Store: store, Mail: mail.NewMailer(cfg.Mail, d.Log), Now: d.Now, Log: d.Log,
 		Lease:     mail.SendLease(cfg.Mail),
 		ReportTTL: cfg.Tasks.ResultTTL, ReportURL: routes.ReportPath,
+		ResetTTL: cfg.Auth.PasswordResetTTL, ResetURL: cfg.Auth.PasswordResetURL,
 	})
 	if err != nil {
 		return nil, err
@@ -158,7 +166,7 @@ func Build(d Deps) (*App, error) {
 		Log:            d.Log,
 		Auth:           jwt,
 		TrustedProxies: cfg.HTTP.TrustedProxies,
-		Accounts:       controllers.Auth{Accounts: users, Tokens: tokens},
+		Accounts:       controllers.Auth{Accounts: users, Tokens: tokens, Resets: resets},
 		Users:          controllers.Users{Service: users},
 		Products:       controllers.Products{Service: products},
 		Orders:         controllers.Orders{Service: orders},
@@ -175,7 +183,7 @@ func Build(d Deps) (*App, error) {
 	}
 	return &App{
 		Config: cfg, Log: d.Log, DB: d.DB, Redis: d.Redis, Handler: router, Users: users, Orders: orders,
-		Products: products, Reports: reports, Metrics: ops.metrics, Queue: queue, Relay: relay, Tasks: handlers,
+		Products: products, Reports: reports, Resets: resets, Metrics: ops.metrics, Queue: queue, Relay: relay, Tasks: handlers,
 	}, nil
 }
 
@@ -323,6 +331,7 @@ func (a *App) maintain(ctx context.Context, interval time.Duration) {
 				return a.Orders.PurgeExpiredKeys(ctx, services.System("maintenance"))
 			})
 			a.purge(ctx, "reports", a.Reports.PurgeExpired)
+			a.purge(ctx, "password reset tokens", a.Resets.Purge)
 		}
 	}
 }

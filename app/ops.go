@@ -69,6 +69,8 @@ func buildOps(d Deps) (opsParts, error) {
 		limiter := limiterMaker(d, m)
 		parts.limits.PerIP = limiter("ip", rl.IPRate, rl.IPBurst)
 		parts.limits.PerUser = limiter("user", rl.UserRate, rl.UserBurst)
+		// Reset requests and confirmations from one address: 10 at once, one more every 6 minutes.
+		parts.limits.PasswordResets = limiter("password-reset", 10.0/3600, 10)
 		if rl.RegisterPerHour > 0 {
 			parts.limits.Registrations = limiter("register", float64(rl.RegisterPerHour)/3600, rl.RegisterPerHour)
 		}

@@ -80,7 +80,8 @@ func Config() config.Config {
 		// RateLimit stays off: tests send many requests from one address.
 		JWT: config.JWT{Secret: Secret, TTL: 15 * time.Minute, MaxRefresh: 24 * time.Hour},
 		Auth: config.Auth{BcryptCost: 4, LoginMaxFailures: 10, LoginWindow: 15 * time.Minute,
-			LoginIPMaxFailures: 50, LoginAccountMaxFailures: 100, LoginKnownAddressFor: 720 * time.Hour},
+			LoginIPMaxFailures: 50, LoginAccountMaxFailures: 100, LoginKnownAddressFor: 720 * time.Hour,
+			PasswordResetTTL: 30 * time.Minute, PasswordResetsPerHour: 3},
 		Orders: config.Orders{IdempotencyTTL: 24 * time.Hour},
 		Tasks: config.Tasks{
 			Queue: "tasks", Concurrency: 4, ResultTTL: time.Hour, RelayInterval: 50 * time.Millisecond,

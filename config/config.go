@@ -89,6 +89,12 @@ type Auth struct {
 	LoginIPMaxFailures      int           `mapstructure:"login_ip_max_failures"`
 	LoginAccountMaxFailures int           `mapstructure:"login_account_max_failures"`
 	LoginKnownAddressFor    time.Duration `mapstructure:"login_known_address_for"`
+	// PasswordResetTTL is how long an emailed reset token works; PasswordResetURL, when set, is
+	// the page the email links to (the token is appended as ?token=); PasswordResetsPerHour
+	// bounds the reset emails one address may ask for in an hour.
+	PasswordResetTTL      time.Duration `mapstructure:"password_reset_ttl"`
+	PasswordResetURL      string        `mapstructure:"password_reset_url"`
+	PasswordResetsPerHour int           `mapstructure:"password_resets_per_hour"`
 }
 
 // Orders configures order placement.
@@ -234,6 +240,9 @@ func Keys() []Key {
 		{"auth.login_ip_max_failures", 50, false, "failed logins per client address (any email) before 429 for that address"},
 		{"auth.login_account_max_failures", 100, false, "failed logins per account (any address) before only its known addresses may try"},
 		{"auth.login_known_address_for", 720 * time.Hour, false, "how long an address where an account logged in stays known to it"},
+		{"auth.password_reset_ttl", 30 * time.Minute, false, "how long an emailed password reset token works (it works once)"},
+		{"auth.password_reset_url", "", false, "page the reset email links to, the token appended as ?token= (empty: the email gives the token only)"},
+		{"auth.password_resets_per_hour", 3, false, "reset emails one email address may ask for in an hour (more answer 202 and send nothing)"},
 		{"orders.idempotency_ttl", 24 * time.Hour, false, "how long an Idempotency-Key of POST /orders is remembered"},
 		{"redis.addr", "", false, "host:port of Redis; empty = no Redis (tasks run in-process)"},
 		{"redis.password", "", true, "Redis password"},

@@ -294,6 +294,12 @@ func validate(l *Loaded) error {
 			bad(key, "must be >= auth.login_max_failures (%d), got %d", c.Auth.LoginMaxFailures, n)
 		}
 	}
+	if c.Auth.PasswordResetTTL <= 0 || c.Auth.PasswordResetTTL > 24*time.Hour {
+		bad("auth.password_reset_ttl", "must be between 1s and 24h, got %s", c.Auth.PasswordResetTTL)
+	}
+	if c.Auth.PasswordResetsPerHour < 1 {
+		bad("auth.password_resets_per_hour", "must be >= 1, got %d", c.Auth.PasswordResetsPerHour)
+	}
 	if c.RateLimit.RegisterPerHour < 0 {
 		bad("ratelimit.register_per_hour", "must be >= 0, got %d", c.RateLimit.RegisterPerHour)
 	}

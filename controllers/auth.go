@@ -28,10 +28,17 @@ type Tokens interface {
 	Refresh(ctx context.Context, authorization string) (auth.Token, error)
 }
 
+// ResetService handles password resets by email.
+type ResetService interface {
+	Request(ctx context.Context, email string) error
+	Confirm(ctx context.Context, token, password string) error
+}
+
 // Auth handles /auth and /users/me.
 type Auth struct {
 	Accounts AccountService
 	Tokens   Tokens
+	Resets   ResetService
 }
 
 // Register godoc
@@ -212,4 +219,60 @@ func (ac Auth) ChangePassword(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, tokenResponse(t))
+}
+
+// RequestPasswordReset godoc
+//
+//	@Summary		Ask for a password reset email
+//	@Description	Always 202, whether or not an active account has this email, so that the answer tells nothing. When one has, an email with a single-use token (valid auth.password_reset_ttl, 30 minutes by default) is sent by a worker. Limited per client IP (429) and per email address (auth.password_resets_per_hour; past it nothing is sent, still 202).
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body	dto.PasswordResetRequest	true	"the account's email"
+//	@Success		202		{object}	dto.Accepted	"if the account exists, an email is on its way"
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"not an email address"
+//	@Failure		500		{object}	apperr.ErrorResponse
+//	@ID			requestPasswordReset
+//	@Router			/auth/password-reset [post]
+func (ac Auth) RequestPasswordReset(c *gin.Context) {
+	var req dto.PasswordResetRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	if err := ac.Resets.Request(c.Request.Context(), req.Email); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusAccepted, dto.Accepted{Message: "if an account has this email, a reset link is on its way"})
+}
+
+// ConfirmPasswordReset godoc
+//
+//	@Summary		Set a new password with a reset token
+//	@Description	The token from the reset email sets the account's new password (8 characters to 72 bytes). The token works once; every session of the account ends, and its failed-login count is cleared. Limited per client IP (429).
+//	@Tags			auth
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body	dto.PasswordResetConfirmRequest	true	"the token and the new password"
+//	@Success		204
+//	@Failure		400		{object}	apperr.ErrorResponse	"malformed JSON"
+//	@Failure		413		{object}	apperr.ErrorResponse	"body too large"
+//	@Failure		422		{object}	apperr.ErrorResponse	"token invalid, used or expired, or invalid password"
+//	@Failure		500		{object}	apperr.ErrorResponse
+//	@ID			confirmPasswordReset
+//	@Router			/auth/password-reset/confirm [post]
+func (ac Auth) ConfirmPasswordReset(c *gin.Context) {
+	var req dto.PasswordResetConfirmRequest
+	if err := bindJSON(c, &req); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	if err := ac.Resets.Confirm(c.Request.Context(), req.Token, req.Password); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

@@ -127,23 +127,25 @@ func accessName(a routes.Access) string {
 // the matrix above checks that the router enforces the route table, this checks that the
 // table says what the contract says.
 var contractAccess = map[string]routes.Access{
-	"POST /auth/register":     routes.Public,
-	"POST /auth/login":        routes.Public,
-	"POST /auth/refresh":      routes.Public, // bearer, checked by the handler (expired tokens are welcome)
-	"POST /auth/token":        routes.Public, // OAuth2 password grant, throttled like login
-	"GET /users/me":           routes.User,
-	"PATCH /users/me":         routes.User,
-	"POST /users/me/password": routes.User,
-	"GET /users":              routes.Admin,
-	"GET /users/:id":          routes.Admin,
-	"PATCH /users/:id":        routes.Admin,
-	"DELETE /users/:id":       routes.Admin,
-	"GET /products":           routes.Optional,
-	"GET /products/:id":       routes.Optional,
-	"POST /products":          routes.Admin,
-	"PUT /products/:id":       routes.Admin,
-	"PATCH /products/:id":     routes.Admin,
-	"DELETE /products/:id":    routes.Admin,
+	"POST /auth/register":               routes.Public,
+	"POST /auth/login":                  routes.Public,
+	"POST /auth/refresh":                routes.Public, // bearer, checked by the handler (expired tokens are welcome)
+	"POST /auth/token":                  routes.Public, // OAuth2 password grant, throttled like login
+	"POST /auth/password-reset":         routes.Public,
+	"POST /auth/password-reset/confirm": routes.Public,
+	"GET /users/me":                     routes.User,
+	"PATCH /users/me":                   routes.User,
+	"POST /users/me/password":           routes.User,
+	"GET /users":                        routes.Admin,
+	"GET /users/:id":                    routes.Admin,
+	"PATCH /users/:id":                  routes.Admin,
+	"DELETE /users/:id":                 routes.Admin,
+	"GET /products":                     routes.Optional,
+	"GET /products/:id":                 routes.Optional,
+	"POST /products":                    routes.Admin,
+	"PUT /products/:id":                 routes.Admin,
+	"PATCH /products/:id":               routes.Admin,
+	"DELETE /products/:id":              routes.Admin,
 
 	"POST /orders":              routes.User,
 	"GET /orders":               routes.User,

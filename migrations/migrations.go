@@ -36,6 +36,7 @@ func All() []*gormigrate.Migration {
 		idempotencyKeyExact(),
 		auditLog(),
 		reports(),
+		passwordResets(),
 		productCounts(),
 	}
 }

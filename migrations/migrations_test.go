@@ -248,7 +248,7 @@ func TestLiveUniqueness(t *testing.T) {
 // TestModelsMatchSchema catches a model field that no migration created.
 func TestModelsMatchSchema(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		for _, model := range []any{&models.User{}, &models.Product{}, &models.Order{}, &models.OrderItem{}, &models.IdempotencyKey{}, &models.OutboxMessage{}, &models.Delivery{}, &models.Report{}, &models.ReportRow{}} {
+		for _, model := range []any{&models.User{}, &models.Product{}, &models.Order{}, &models.OrderItem{}, &models.IdempotencyKey{}, &models.OutboxMessage{}, &models.Delivery{}, &models.Report{}, &models.ReportRow{}, &models.PasswordReset{}} {
 			stmt := &gorm.Statement{DB: db}
 			if err := stmt.Parse(model); err != nil {
 				t.Fatal(err)

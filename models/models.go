@@ -203,3 +203,14 @@ type ReportRow struct {
 	Items        int64
 	RevenueCents int64
 }
+
+// PasswordReset is a single-use token that lets the owner of an account's mailbox set a new
+// password. Only the token's SHA-256 (hex) is stored.
+type PasswordReset struct {
+	ID        uint `gorm:"primaryKey"`
+	UserID    uint
+	TokenHash string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}

@@ -347,6 +347,14 @@ func sqlServerCases() []sqlServerCase {
 				s.Reports.AddDays(ctx, id, []repositories.SalesDay{{Day: "2026-11-27", Orders: 3, Items: 7, RevenueCents: 4200}}, 40),
 				err)
 		}},
+		{"password_resets", []string{"PasswordResets.Create", "PasswordResets.Use", "PasswordResets.Purge"}, func(ctx context.Context, s *repositories.Store) error {
+			_, err := s.Resets.Use(ctx, "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8", t0)
+			if errors.Is(err, repositories.ErrNotFound) {
+				err = nil // the recorder affects no row
+			}
+			_, err2 := s.Resets.Purge(ctx, t0)
+			return errors.Join(s.Resets.Create(ctx, &models.PasswordReset{UserID: 1, TokenHash: "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8", ExpiresAt: t0}), err, err2)
+		}},
 		{"reports_read", []string{"Reports.Get", "Reports.EachDay", "Reports.Purge"}, func(ctx context.Context, s *repositories.Store) error {
 			_, err1 := s.Reports.Get(ctx, "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44")
 			err2 := s.Reports.EachDay(ctx, "9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44", func(repositories.SalesDay) error { return nil })
@@ -423,7 +431,7 @@ func TestSQLServerGolden(t *testing.T) {
 		reflect.TypeFor[repositories.Products](), reflect.TypeFor[repositories.Users](),
 		reflect.TypeFor[repositories.Orders](), reflect.TypeFor[*repositories.Store](),
 		reflect.TypeFor[repositories.Outbox](), reflect.TypeFor[repositories.Deliveries](),
-		reflect.TypeFor[repositories.Reports](),
+		reflect.TypeFor[repositories.Reports](), reflect.TypeFor[repositories.PasswordResets](),
 	} {
 		for m := range typ.Methods() {
 			name := strings.TrimPrefix(typ.String(), "*repositories.")
@@ -469,6 +477,8 @@ func sqlServerAnswer(q string) (sqlrecord.Rows, bool) {
 	case strings.HasPrefix(q, `SELECT * FROM "order_items"`):
 		return sqlrecord.Rows{Columns: []string{"id", "order_id", "product_id", "quantity"},
 			Values: [][]driver.Value{{int64(1), int64(1), int64(1), int64(1)}, {int64(2), int64(1), int64(2), int64(2)}}}, true
+	case strings.HasPrefix(q, `SELECT * FROM "password_resets"`):
+		return sqlrecord.Rows{Columns: []string{"id", "user_id"}, Values: [][]driver.Value{{int64(1), int64(1)}}}, true
 	case strings.HasPrefix(q, `SELECT * FROM "reports"`):
 		return sqlrecord.Rows{Columns: []string{"task_uuid", "progress"}, Values: [][]driver.Value{{"9f1c2b1e-6a7d-4f0e-8a59-3c1f7e0b2d44", int64(40)}}}, true
 	case strings.HasPrefix(q, "SELECT * FROM"):

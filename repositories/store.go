@@ -21,6 +21,7 @@ type Store struct {
 	Reports    Reports
 	Audit      Audit
 	Jobs       Jobs
+	Resets     PasswordResets
 	prep       *prepared
 }
 
@@ -42,6 +43,7 @@ func newStore(db *gorm.DB, prep *prepared) *Store {
 		Reports:    NewReports(db),
 		Audit:      NewAudit(db),
 		Jobs:       NewJobs(db),
+		Resets:     NewPasswordResets(db),
 		prep:       prep,
 	}
 	s.Products.prep, s.Users.prep, s.Orders.prep, s.Outbox.prep = prep, prep, prep, prep

@@ -35,6 +35,8 @@ type Limits struct {
 	PerIP, PerUser middleware.Limiter
 	// Registrations limits POST /auth/register per client IP, on top of PerIP; nil = no limit.
 	Registrations middleware.Limiter
+	// PasswordResets limits the password reset routes per client IP; nil = no limit.
+	PasswordResets middleware.Limiter
 }
 
 // chain is the middleware every request passes through, outermost first: the request ID, the

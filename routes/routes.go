@@ -98,6 +98,8 @@ func API(d Deps) []Route {
 		{http.MethodPost, "/auth/login", Public, d.Accounts.Login},
 		{http.MethodPost, "/auth/refresh", Public, d.Accounts.Refresh},
 		{http.MethodPost, "/auth/token", Public, d.Accounts.Token},
+		{http.MethodPost, "/auth/password-reset", Public, d.Accounts.RequestPasswordReset},
+		{http.MethodPost, "/auth/password-reset/confirm", Public, d.Accounts.ConfirmPasswordReset},
 		{http.MethodGet, "/users/me", User, d.Accounts.Me},
 		{http.MethodPatch, "/users/me", User, d.Accounts.UpdateMe},
 		{http.MethodPost, "/users/me/password", User, d.Accounts.ChangePassword},
@@ -166,6 +168,11 @@ func New(d Deps) (*gin.Engine, error) {
 	extra := map[string][]gin.HandlerFunc{}
 	if d.Limits.Registrations != nil {
 		extra[http.MethodPost+" /auth/register"] = []gin.HandlerFunc{middleware.RateLimit(d.Limits.Registrations, middleware.ClientKey)}
+	}
+	if d.Limits.PasswordResets != nil {
+		resets := []gin.HandlerFunc{middleware.RateLimit(d.Limits.PasswordResets, middleware.ClientKey)}
+		extra[http.MethodPost+" /auth/password-reset"] = resets
+		extra[http.MethodPost+" /auth/password-reset/confirm"] = resets
 	}
 	api := r.Group(BasePath, apiLimits(d)...)
 	for _, rt := range API(d) {

@@ -121,3 +121,11 @@ func (t LoginThrottle) Succeeded(ctx context.Context, a loginAttempt) {
 		}
 	}
 }
+
+// Cleared forgets the account-wide failure count of email, after its owner proved control of
+// the mailbox with a password reset; the per-address counts stay.
+func (t LoginThrottle) Cleared(ctx context.Context, email string) {
+	if err := t.Counter.Reset(ctx, newLoginAttempt(email, "").account); err != nil {
+		t.Log.WarnContext(ctx, "login throttle unavailable; account failures not cleared", "error", err)
+	}
+}

@@ -2,6 +2,8 @@ package tasks
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +32,10 @@ type Handlers struct {
 	ReportTTL time.Duration
 	// ReportURL is the path of report id's CSV download.
 	ReportURL func(id string) string
+	// ResetTTL is how long an emailed password reset token works; ResetURL, when set, is the
+	// page the email links to (the token appended as ?token=).
+	ResetTTL time.Duration
+	ResetURL string
 	// Lease is how long a task may hold the right to send one message before another run may
 	// take it over (longer than one SMTP delivery may take).
 	Lease time.Duration
@@ -54,6 +60,7 @@ func (h *Handlers) Functions() map[string]any {
 		services.TaskOrderCancelled:    h.OrderCancelled,
 		services.TaskLowStockAlert:     h.LowStockAlert,
 		services.TaskSalesReport:       h.SalesReport,
+		services.TaskPasswordReset:     h.PasswordReset,
 	}
 }
 
@@ -134,6 +141,39 @@ func (h *Handlers) LowStockAlert(ctx context.Context, outboxID int64) error {
 				"Name": product.Name, "SKU": product.SKU, "ProductID": product.ID,
 				"Stock": p.Stock, "Threshold": p.Threshold,
 			}, &e)
+		})
+	})
+}
+
+// PasswordReset makes a reset token for the job's user, stores its hash and emails the token.
+// The token exists only in the email: it is made when the message is built, so a run that sends
+// nothing leaves at most an unused hash behind.
+func (h *Handlers) PasswordReset(ctx context.Context, outboxID int64) error {
+	return h.run(ctx, outboxID, func(m models.OutboxMessage) error {
+		var p struct {
+			UserID uint `json:"user_id"`
+		}
+		if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
+			return fmt.Errorf("outbox job %d: %w: %w", m.ID, errPermanent, err)
+		}
+		return h.deliver(ctx, fmt.Sprintf("password_reset:%d", m.ID), func() (mail.Email, error) {
+			name, err := h.Store.Users.FullNameOf(ctx, p.UserID)
+			if err != nil {
+				return mail.Email{}, err
+			}
+			raw := make([]byte, 32)
+			_, _ = rand.Read(raw)
+			token := base64.RawURLEncoding.EncodeToString(raw)
+			reset := models.PasswordReset{UserID: p.UserID, TokenHash: services.HashResetToken(token), ExpiresAt: h.Now().Add(h.ResetTTL)}
+			if err := h.Store.Resets.Create(ctx, &reset); err != nil {
+				return mail.Email{}, err
+			}
+			data := map[string]any{"Name": name, "Token": token, "Minutes": int(h.ResetTTL.Minutes()), "Link": ""}
+			if h.ResetURL != "" {
+				data["Link"] = h.ResetURL + "?token=" + token
+			}
+			e := mail.Email{To: []string{m.Recipient}, Subject: "Reset your tienda password"}
+			return e, h.tmpl.Render("password_reset", data, &e)
 		})
 	})
 }

@@ -157,3 +157,34 @@ func (r *PasswordChangeRequest) Validate() error {
 	services.CheckPasswordField(&c, "new_password", r.NewPassword)
 	return c.Err()
 }
+
+// PasswordResetRequest is the body of POST /auth/password-reset.
+type PasswordResetRequest struct {
+	Email string `json:"email" binding:"required" maxLength:"254" example:"ana@example.com"`
+}
+
+// Validate checks that an email was given (the service checks its form).
+func (r *PasswordResetRequest) Validate() error {
+	var c apperr.Checker
+	c.Check(r.Email != "", "email", "is required")
+	return c.Err()
+}
+
+// PasswordResetConfirmRequest is the body of POST /auth/password-reset/confirm.
+type PasswordResetConfirmRequest struct {
+	Token    string `json:"token" binding:"required" maxLength:"128" example:"q3v9bX0fTz1yL2mN4oP5rS6tU7vW8xY9zA0bC1dE2fG"`
+	Password string `json:"password" binding:"required" minLength:"8" maxLength:"72" example:"a new long password"`
+}
+
+// Validate checks the token's presence and the password's length.
+func (r *PasswordResetConfirmRequest) Validate() error {
+	var c apperr.Checker
+	c.Check(r.Token != "" && len(r.Token) <= 128, "token", "is required (at most 128 characters)")
+	services.CheckPassword(&c, r.Password)
+	return c.Err()
+}
+
+// Accepted answers a request whose effect is not told (202).
+type Accepted struct {
+	Message string `json:"message" example:"if an account has this email, a reset link is on its way"`
+}

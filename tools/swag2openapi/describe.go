@@ -50,6 +50,7 @@ var descriptions = map[string]string{
 	"orders":            "Orders placed that day (cancelled ones excluded).",
 	"revenue_cents":     "Revenue of those orders, in integer cents.",
 	"url":               "Path of the report's CSV download (GET /reports/{task_id}.csv, under the server's base): a header line, one line per day, then the totals.",
+	"token":             "The token from the password reset email.",
 	"current_password":  "The account's password now.",
 	"new_password":      "The new password: at least 8 characters and at most 72 bytes (bcrypt's limit).",
 	"progress":          "How far a sales report has come, 0 to 100 (100 once it succeeded); only sales reports have it.",

@@ -1,0 +1,10 @@
+SELECT * FROM "password_resets" WHERE token_hash = @p1 AND used_at IS NULL AND expires_at > @p2 ORDER BY "id" OFFSET 0 ROW FETCH NEXT 1 ROWS ONLY;
+BEGIN TRANSACTION;
+UPDATE "password_resets" SET "used_at"=@p1 WHERE id = @p2 AND used_at IS NULL;
+COMMIT;
+BEGIN TRANSACTION;
+DELETE FROM "password_resets" WHERE expires_at < @p1;
+COMMIT;
+BEGIN TRANSACTION;
+INSERT INTO "password_resets" ("user_id","token_hash","expires_at","used_at","created_at") OUTPUT INSERTED."id" VALUES (@p1,@p2,@p3,@p4,@p5);
+COMMIT;
