@@ -2,6 +2,7 @@ package repositories
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 
@@ -47,10 +48,16 @@ func (r Products) Search(ctx context.Context, f listing.ProductFilter, opts list
 		// Past the middle: skip the rows after the page rather than those before it.
 		limit, offset, reverse = n, total-offset-n, true
 	}
-	ids := r.DB(ctx).Select("id").Scopes(productScope(f)).
-		Order(r.orderOn("", opts.Sort, reverse)).Limit(int(limit)).Offset(int(offset))
-	rows, err := r.db.WithContext(ctx).Table("products p").Select(prefixed("p.", productColumns)).
-		Joins("JOIN (?) k ON k.id = p.id", ids).Order(r.orderOn("p", opts.Sort, false)).Rows()
+	var rows *sql.Rows
+	if st, release, ok := r.defaultPage(ctx, f, opts.Sort, reverse); ok { //nolint:sqlclosecheck // release closes it
+		defer release()
+		rows, err = st.QueryContext(ctx, limit, offset)
+	} else {
+		ids := r.DB(ctx).Select("id").Scopes(productScope(f)).
+			Order(r.orderOn("", opts.Sort, reverse)).Limit(int(limit)).Offset(int(offset))
+		rows, err = r.db.WithContext(ctx).Table("products p").Select(prefixed("p.", productColumns)).
+			Joins("JOIN (?) k ON k.id = p.id", ids).Order(r.orderOn("p", opts.Sort, false)).Rows()
+	}
 	if err != nil {
 		return nil, 0, translate(err)
 	}
@@ -63,6 +70,23 @@ func (r Products) Search(ctx context.Context, f listing.ProductFilter, opts list
 		items = append(items, p)
 	}
 	return items, total, translate(rows.Err())
+}
+
+// defaultPage returns the prepared statement (MySQL) of the page query of the busiest lists:
+// no filter but is_active=true (what customers see) and the default order (id), from the start
+// or, with reverse, from the end. Its arguments are LIMIT and OFFSET. ok is false for any other
+// list, or where statements are not prepared: GORM builds the same query then.
+func (r Products) defaultPage(ctx context.Context, f listing.ProductFilter, sorts []listing.Sort, reverse bool) (*sql.Stmt, func(), bool) {
+	if r.prep == nil || len(sorts) > 0 && (len(sorts) != 1 || sorts[0] != listing.Sort{Field: "id"}) ||
+		f.Active == nil || !*f.Active || f.Q != "" || f.MinPriceCents != nil || f.MaxPriceCents != nil || f.InStock != nil {
+		return nil, nil, false
+	}
+	dir := ""
+	if reverse {
+		dir = " DESC"
+	}
+	return r.prep.stmt(ctx, r.db, "SELECT "+prefixed("p.", productColumns)+" FROM products p JOIN (SELECT id FROM products"+
+		" WHERE is_active = 1 AND deleted_at = 0 ORDER BY id"+dir+" LIMIT ? OFFSET ?) k ON k.id = p.id ORDER BY p.id")
 }
 
 // total is how many products f selects: the counter for the unfiltered lists, else a COUNT.
