@@ -18,7 +18,7 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 
 .PHONY: help build run test test-race soak check fmt-check swag-check lint fmt vet swag api-check tools clean \
 	docker-build docker-up docker-down docker-standin docker-smoke test-docker-mysql test-docker-sqlserver compose-check static-check \
-	bench bench-go
+	bench bench-scale bench-go
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -100,6 +100,10 @@ bench: build ## load benchmark: tienda vs the hand-written limit on MariaDB, 3 r
 	$(GO) build -trimpath -o bin/tienda-limit ./tools/bench/limit
 	$(GO) build -trimpath -o bin/bench ./tools/bench
 	bin/bench -tienda $(BIN) -limit bin/tienda-limit -script tools/bench/wrk/scenario.lua $(BENCH_FLAGS)
+
+bench-scale: build ## scaling table: tienda at 10k, 100k, 1M products with 1M orders (~15 min; needs wrk, Redis)
+	$(GO) build -trimpath -o bin/bench ./tools/bench
+	bin/bench -tienda $(BIN) -script tools/bench/wrk/scenario.lua -scale 10000,100000,1000000 -duration 10s -warmup 2s $(BENCH_FLAGS)
 
 bench-go: ## Go benchmarks of the hot paths on SQLite (handler → service → repository, JSON)
 	$(GO) test -run '^$$' -bench . -benchmem ./e2e/

@@ -57,6 +57,9 @@ type options struct {
 	// own process (the zero-setup mode), where sending the order emails competes with the
 	// requests being measured.
 	redis string
+	// scale lists the product counts of the scaling table; empty runs the comparison.
+	scale       []int
+	scaleOrders int
 }
 
 // password is every seeded account's password.
@@ -71,6 +74,10 @@ var scenarioNames = map[string]string{
 	"list":    "GET /products?page=N",
 	"order":   "POST /orders",
 	"login":   "POST /auth/login",
+	// The scaling table's (-scale).
+	"page1":    "list page 1",
+	"lastpage": "list last page",
+	"filtered": "list q + price range",
 }
 
 var scenarioOrder = []string{"product", "list", "order", "login"}
@@ -95,8 +102,19 @@ func main() {
 	flag.IntVar(&o.pool, "pool", 32, "database connection pool size of both servers (tienda: database.max_open_conns and max_idle_conns)")
 	flag.StringVar(&o.jsonOut, "json", "", "also write every result to this JSON file")
 	flag.StringVar(&o.redis, "redis", envOr("BENCH_REDIS_ADDR", "127.0.0.1:6379"), "Redis for tienda's task queue, as in production (no worker runs: the emails wait in the queue); empty = tasks in-process (default $BENCH_REDIS_ADDR)")
+	var scale string
+	flag.StringVar(&scale, "scale", "", "instead of the comparison, the scaling table of tienda alone at these product counts, e.g. 10000,100000,1000000 (make bench-scale)")
+	flag.IntVar(&o.scaleOrders, "scale-orders", 1_000_000, "orders seeded for the scaling table")
 	flag.Parse()
 	o.servers, o.scenarios = split(servers), split(scenarios)
+	for _, f := range split(scale) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -scale:", err)
+			os.Exit(2)
+		}
+		o.scale = append(o.scale, n)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, o)
@@ -188,6 +206,10 @@ func run(ctx context.Context, o options) error {
 		"%d products, %d customers, bcrypt cost %d, pool of %d database connections, database %s at %s\n",
 		o.runs, o.duration, o.warmup, o.connections, o.threads, o.products, o.customers, o.bcryptCost, o.pool, version, server.Addr)
 
+	if len(o.scale) > 0 {
+		fmt.Printf("scaling table: %d orders; %s per scenario after %s warm-up, %d connections\n", o.scaleOrders, o.duration, o.warmup, o.connections)
+		return runScale(ctx, o, admin, server, hash, o.scale, o.scaleOrders)
+	}
 	var all []result
 	for r := 1; r <= o.runs; r++ {
 		res, err := benchRun(ctx, o, admin, server, hash, r)
@@ -213,6 +235,7 @@ type target struct {
 	base     string // http://host:port
 	dsn      string
 	accounts string // "email<TAB>token" lines
+	env      []string
 	exited   <-chan struct{}
 }
 
@@ -366,7 +389,7 @@ func start(ctx context.Context, o options, admin *sql.DB, server *mysql.Config, 
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	cleanups = append(cleanups, func() error { stopProcess(cmd.Process.Pid, exited); return nil })
-	t = &target{name: name, pid: cmd.Process.Pid, base: "http://" + addr, dsn: dsn, exited: exited,
+	t = &target{name: name, pid: cmd.Process.Pid, base: "http://" + addr, dsn: dsn, exited: exited, env: env,
 		accounts: filepath.Join(dir, "accounts.tsv")}
 	if err := waitHealthy(ctx, t.base+"/healthz", exited); err != nil {
 		return nil, stop, err
@@ -425,32 +448,13 @@ func seed(ctx context.Context, dsn string, o options, hash []byte) error {
 		return err
 	}
 	defer db.Close()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	const batch = 500
-	for lo := 1; lo <= o.products; lo += batch {
-		hi := min(lo+batch-1, o.products)
-		var q strings.Builder
-		q.WriteString("INSERT INTO products (id, sku, name, description, price_cents, stock, is_active, created_at, updated_at, deleted_at) VALUES ")
-		args := make([]any, 0, (hi-lo+1)*8)
-		for i := lo; i <= hi; i++ {
-			if i > lo {
-				q.WriteString(",")
-			}
-			q.WriteString("(?,?,?,?,?,?,1,?,?,0)")
-			args = append(args, i, fmt.Sprintf("BENCH-%06d", i), fmt.Sprintf("Benchmark product %d", i),
-				fmt.Sprintf("Product number %d of the load benchmark's catalogue.", i), 100+(i*37)%10_000, 1_000_000, now, now)
-		}
-		if _, err := db.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
-		}
-	}
-	// The rows bypass tienda: set the product list's counters (decision 0020) as tienda would.
-	if _, err := db.ExecContext(ctx, "UPDATE product_counts SET live_count = ?, active_count = ? WHERE id = 1", o.products, o.products); err != nil {
+	if err := seedProducts(ctx, db, 1, o.products); err != nil {
 		return err
 	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	var q strings.Builder
 	q.WriteString("INSERT INTO users (email, password_hash, full_name, role, is_active, token_version, created_at, updated_at, deleted_at) VALUES (?,?,?,'admin',1,0,?,?,0)")
-	args := []any{"admin@bench.example", string(hash), "Bench Admin", now, now}
+	args := []any{adminEmail, string(hash), "Bench Admin", now, now}
 	for i := 1; i <= o.customers; i++ {
 		q.WriteString(",(?,?,?,'customer',1,0,?,?,0)")
 		args = append(args, customerEmail(i), string(hash), fmt.Sprintf("Customer %d", i), now, now)
@@ -458,6 +462,38 @@ func seed(ctx context.Context, dsn string, o options, hash []byte) error {
 	_, err = db.ExecContext(ctx, q.String(), args...)
 	return err
 }
+
+// adminEmail is the seeded admin's.
+const adminEmail = "admin@bench.example"
+
+// seedProducts inserts the active products lo..hi with ample stock in bulk, and sets the product
+// list's counters (decision 0020) to hi, as tienda would: the rows bypass it.
+func seedProducts(ctx context.Context, db *sql.DB, lo, hi int) error {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	const batch = 2000
+	for first := lo; first <= hi; first += batch {
+		last := min(first+batch-1, hi)
+		var q strings.Builder
+		q.WriteString("INSERT INTO products (id, sku, name, description, price_cents, stock, is_active, created_at, updated_at, deleted_at) VALUES ")
+		args := make([]any, 0, (last-first+1)*8)
+		for i := first; i <= last; i++ {
+			if i > first {
+				q.WriteString(",")
+			}
+			q.WriteString("(?,?,?,?,?,?,1,?,?,0)")
+			args = append(args, i, fmt.Sprintf("BENCH-%07d", i), fmt.Sprintf("Benchmark product %d", i),
+				fmt.Sprintf("Product number %d of the load benchmark's catalogue.", i), 100+(i*37)%10_000, stockEach, now, now)
+		}
+		if _, err := db.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	_, err := db.ExecContext(ctx, "UPDATE product_counts SET live_count = ?, active_count = ? WHERE id = 1", hi, hi)
+	return err
+}
+
+// stockEach is every seeded product's stock.
+const stockEach = 1_000_000
 
 func customerEmail(i int) string { return fmt.Sprintf("customer%03d@bench.example", i) }
 
@@ -475,7 +511,7 @@ func checkStock(ctx context.Context, dsn string, o options) error {
 	if err != nil {
 		return err
 	}
-	taken := int64(o.products)*1_000_000 - left
+	taken := int64(o.products)*stockEach - left
 	if taken != ordered || negative != 0 {
 		return fmt.Errorf("stock check failed: %d units taken, %d ordered in %d orders, %d negative stocks", taken, ordered, orders, negative)
 	}
@@ -495,27 +531,12 @@ func loginAll(ctx context.Context, base string, n int, path string) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			email := customerEmail(i + 1)
-			body, _ := json.Marshal(map[string]string{"email": email, "password": password})
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/auth/login", bytes.NewReader(body))
+			token, err := login(ctx, client, base, email)
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := client.Do(req)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer resp.Body.Close()
-			var tok struct {
-				AccessToken string `json:"access_token"`
-			}
-			if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&tok) != nil || tok.AccessToken == "" {
-				errs[i] = fmt.Errorf("login %s: status %d", email, resp.StatusCode)
-				return
-			}
-			lines[i] = email + "\t" + tok.AccessToken
+			lines[i] = email + "\t" + token
 		})
 	}
 	wg.Wait()
@@ -523,6 +544,28 @@ func loginAll(ctx context.Context, base string, n int, path string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+}
+
+// login logs email in through the API and returns its token.
+func login(ctx context.Context, client *http.Client, base, email string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/auth/login", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&tok) != nil || tok.AccessToken == "" {
+		return "", fmt.Errorf("login %s: status %d", email, resp.StatusCode)
+	}
+	return tok.AccessToken, nil
 }
 
 // wrkResult is what the script's done() prints after "BENCH ".

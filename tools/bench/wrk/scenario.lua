@@ -1,6 +1,6 @@
 -- One wrk script for the four scenarios of tienda's load benchmark (bench/main.go runs it).
 --   wrk ... -s scenario.lua URL -- SCENARIO PRODUCTS PAGES FILE PASSWORD
--- SCENARIO: product | list | order | login
+-- SCENARIO: product | list | order | login, and for the scaling table page1 | lastpage | filtered
 -- PRODUCTS: number of products (ids 1..PRODUCTS); PAGES: number of list pages of 20
 -- FILE: one customer per line, "email<TAB>token" (order uses the tokens, login the emails)
 -- Every response outside 200..299 counts as an error; done() prints one line starting with
@@ -51,6 +51,13 @@ function request()
     return wrk.format("GET", "/api/v1/products/" .. math.random(products))
   elseif scenario == "list" then
     return wrk.format("GET", "/api/v1/products?page=" .. math.random(pages) .. "&page_size=20")
+  elseif scenario == "page1" then
+    return wrk.format("GET", "/api/v1/products?page=1&page_size=20")
+  elseif scenario == "lastpage" then
+    return wrk.format("GET", "/api/v1/products?page=" .. pages .. "&page_size=20")
+  elseif scenario == "filtered" then
+    return wrk.format("GET", "/api/v1/products?q=" .. math.random(999) ..
+      "&min_price_cents=1000&max_price_cents=5000&page=1&page_size=20")
   elseif scenario == "order" then
     local headers = {
       ["Content-Type"] = "application/json",
