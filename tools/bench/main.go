@@ -236,6 +236,7 @@ type target struct {
 	dsn      string
 	accounts string // "email<TAB>token" lines
 	env      []string
+	prefix   string // its Redis keys' (tienda)
 	exited   <-chan struct{}
 }
 
@@ -389,7 +390,7 @@ func start(ctx context.Context, o options, admin *sql.DB, server *mysql.Config, 
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	cleanups = append(cleanups, func() error { stopProcess(cmd.Process.Pid, exited); return nil })
-	t = &target{name: name, pid: cmd.Process.Pid, base: "http://" + addr, dsn: dsn, exited: exited, env: env,
+	t = &target{name: name, pid: cmd.Process.Pid, base: "http://" + addr, dsn: dsn, exited: exited, env: env, prefix: dbName + ":",
 		accounts: filepath.Join(dir, "accounts.tsv")}
 	if err := waitHealthy(ctx, t.base+"/healthz", exited); err != nil {
 		return nil, stop, err

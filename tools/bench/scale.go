@@ -6,7 +6,8 @@ package main
 // inserted; order placement is also measured once before those orders exist. At each size wrk
 // drives product get, list page 1, list last page, a filtered list (q and a price range) and
 // order placement; then a `tienda worker` builds a 365-day sales report, timed from the request
-// to SUCCESS, with the worker's peak RSS.
+// to SUCCESS (the relay's pick-up, up to tasks.relay_interval, included), with the worker's peak
+// RSS.
 
 import (
 	"context"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/redis/go-redis/v9"
 )
 
 // scaleScenarios are the wrk scenarios of the scaling table, in its column order.
@@ -39,7 +41,11 @@ type scaleRow struct {
 }
 
 type reportMeasurement struct {
+	// Seconds runs from the worker's pick-up of the task (its state leaves PENDING) to SUCCESS;
+	// Waited from the request to the pick-up (the outbox relay hands jobs over oldest first, so
+	// the order scenarios' confirmation jobs go before it).
 	Seconds float64 `json:"seconds"`
+	Waited  float64 `json:"waited_seconds"`
 	RSSMB   float64 `json:"worker_peak_rss_mb"`
 	Days    int     `json:"days"`
 }
@@ -109,7 +115,8 @@ func runScale(ctx context.Context, o options, admin *sql.DB, server *mysql.Confi
 			return fmt.Errorf("%d products, sales report: %w", size, err)
 		}
 		row.Report = &rep
-		fmt.Printf("365-day sales report: %.2f s, worker peak RSS %.1f MB\n", rep.Seconds, rep.RSSMB)
+		fmt.Printf("365-day sales report: %.2f s from pick-up to SUCCESS (%.2f s in the queue before), %d days, worker peak RSS %.1f MB\n",
+			rep.Seconds, rep.Waited, rep.Days, rep.RSSMB)
 		rows = append(rows, row)
 	}
 	printScale(rows)
@@ -224,6 +231,15 @@ func measureReport(ctx context.Context, o options, t *target, work string) (repo
 	if err != nil {
 		return reportMeasurement{}, err
 	}
+	// The order scenarios' confirmation emails wait in the queue (no worker runs while wrk does):
+	// drop them, so that the worker starts on the report. (The relay hands them out again after
+	// tasks.redeliver_after; a report that takes that long shares the worker with them.)
+	rdb := redis.NewClient(&redis.Options{Addr: o.redis})
+	err = rdb.Del(ctx, t.prefix+"tasks").Err()
+	_ = rdb.Close()
+	if err != nil {
+		return reportMeasurement{}, fmt.Errorf("redis: %w", err)
+	}
 	worker := exec.Command(o.tienda, "worker", "--concurrency", "1") //nolint:noctx // stopped by PID below
 	worker.Env, worker.Dir = t.env, filepath.Join(work, t.name)
 	var out strings.Builder
@@ -246,6 +262,7 @@ func measureReport(ctx context.Context, o options, t *target, work string) (repo
 	if err := call(ctx, client, http.MethodPost, t.base+"/api/v1/reports/sales", token, body, http.StatusAccepted, &accepted); err != nil {
 		return reportMeasurement{}, err
 	}
+	var picked time.Time
 	for {
 		var task struct {
 			State  string `json:"state"`
@@ -257,10 +274,13 @@ func measureReport(ctx context.Context, o options, t *target, work string) (repo
 		if err := call(ctx, client, http.MethodGet, t.base+"/api/v1/tasks/"+accepted.TaskID, token, "", http.StatusOK, &task); err != nil {
 			return reportMeasurement{}, err
 		}
+		if picked.IsZero() && task.State != "PENDING" {
+			picked = time.Now()
+		}
 		switch task.State {
 		case "SUCCESS":
 			m, _ := memory(worker.Process.Pid)
-			return reportMeasurement{Seconds: time.Since(began).Seconds(), RSSMB: m.hwm, Days: len(task.Result.Days)}, nil
+			return reportMeasurement{Seconds: time.Since(picked).Seconds(), Waited: picked.Sub(began).Seconds(), RSSMB: m.hwm, Days: len(task.Result.Days)}, nil
 		case "FAILURE":
 			return reportMeasurement{}, fmt.Errorf("the report failed: %s", task.Error)
 		}
@@ -271,8 +291,8 @@ func measureReport(ctx context.Context, o options, t *target, work string) (repo
 			return reportMeasurement{}, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
-		if time.Since(began) > 10*time.Minute {
-			return reportMeasurement{}, errors.New("no result within 10 minutes")
+		if time.Since(began) > 15*time.Minute {
+			return reportMeasurement{}, errors.New("no result within 15 minutes")
 		}
 	}
 }
@@ -299,7 +319,7 @@ func call(ctx context.Context, client *http.Client, method, url, token, body str
 }
 
 func printScale(rows []scaleRow) {
-	fmt.Println("\n== scaling: req/s (p50 ms) per scenario; the sales report's time and its worker's peak RSS")
+	fmt.Println("\n== scaling: req/s (p50 ms) per scenario; the sales report's time from the worker's pick-up to SUCCESS and the worker's peak RSS")
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(w, "products\torders\t")
 	for _, sc := range scaleScenarios {
