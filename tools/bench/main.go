@@ -173,7 +173,11 @@ func run(ctx context.Context, o options) error {
 		return errors.New("wrk is not installed (Debian: apt-get install -y wrk)")
 	}
 	// The servers run in a temporary directory (no config.yaml or .env of the checkout).
-	for _, f := range []*string{&o.tienda, &o.limit, &o.script} {
+	files := []*string{&o.tienda, &o.script}
+	if len(o.scale) == 0 && slices.Contains(o.servers, "limit") {
+		files = append(files, &o.limit)
+	}
+	for _, f := range files {
 		abs, err := filepath.Abs(*f)
 		if err == nil {
 			_, err = os.Stat(abs)
