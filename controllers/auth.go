@@ -96,6 +96,11 @@ func (ac Auth) Login(c *gin.Context) {
 		return
 	}
 	u, err := ac.Accounts.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
+	ac.issue(c, u, err)
+}
+
+// issue answers a fresh token for u, or err when the step before failed.
+func (ac Auth) issue(c *gin.Context, u models.User, err error) {
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -157,7 +162,7 @@ func (ac Auth) Me(c *gin.Context) {
 // UpdateMe godoc
 //
 //	@Summary		Change my profile
-//	@Description	The logged-in user changes their own full name (trimmed, 1 to 200 characters). The change is in the audit log.
+//	@Description	The logged-in user changes their own full name (trimmed, 1 to 200 characters); nothing else about the account. An admin's change is in the audit log, like every change an admin makes.
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json
@@ -209,16 +214,7 @@ func (ac Auth) ChangePassword(c *gin.Context) {
 		return
 	}
 	u, err := ac.Accounts.ChangePassword(c.Request.Context(), middleware.ActorOf(c), c.ClientIP(), req.CurrentPassword, req.NewPassword)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	t, err := ac.Tokens.Issue(u)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	c.JSON(http.StatusOK, tokenResponse(t))
+	ac.issue(c, u, err)
 }
 
 // RequestPasswordReset godoc
