@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
 
 	"tienda/apptest"
 	"tienda/apptest/dbtest"
@@ -342,5 +345,40 @@ func TestReportProgress(t *testing.T) {
 			t.Fatalf("report being built: progress %v updated_at %v; want 40 and a time", st.Progress, st.UpdatedAt)
 		}
 		apptest.Expect(t, e.Get("/reports/"+id+".csv", admin.Token), http.StatusNotFound, "an unfinished report is not downloadable")
+	})
+}
+
+// TestReportProgressMoves: the worker moves a report's progress as it goes through the range
+// (every slice's update is seen), up to 100 when the report is complete.
+func TestReportProgressMoves(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var mu sync.Mutex
+		var seen []int
+		err := e.DB.Callback().Update().After("gorm:update").Register("test:report_progress", func(tx *gorm.DB) {
+			if tx.Statement.Table != "reports" || tx.Error != nil {
+				return
+			}
+			if m, ok := tx.Statement.Dest.(map[string]any); ok {
+				if p, ok := m["progress"].(int); ok {
+					mu.Lock()
+					seen = append(seen, p)
+					mu.Unlock()
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Background()
+		admin := e.Admin()
+		id := apptest.StartReport(t, e, admin, "2026-01-01", "2026-12-31")
+		if st := apptest.WaitTask(t, e, admin.Token, id, 15*time.Second); st.State != "SUCCESS" {
+			t.Fatalf("report: %+v", st)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) < 10 || seen[len(seen)-1] != 100 || !slices.IsSorted(seen) || seen[0] >= 50 {
+			t.Errorf("progress moved through %v; want about 20 rising steps from under 50 to 100", seen)
+		}
 	})
 }
