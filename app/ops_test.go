@@ -579,3 +579,42 @@ func TestRateLimitSharedBetweenProcesses(t *testing.T) {
 		t.Errorf("registrations through two processes: %d then %d, want 201 then 429 (1 an hour in all)", first, second)
 	}
 }
+
+// TestRateLimitFailsOpenWithoutRedis: with the shared limits' Redis unreachable, requests past
+// the burst still get through, the outage is logged once, and each unchecked request counts in
+// tienda_ratelimit_redis_failures_total.
+func TestRateLimitFailsOpenWithoutRedis(t *testing.T) {
+	logs := &apptest.SyncBuffer{}
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
+	t.Cleanup(func() { _ = down.Close() })
+	e := apptest.New(t, engineNamed(t, config.DriverSQLite), apptest.WithRedis(down, "down:"), apptest.WithLog(jsonLogger("warn", logs)),
+		apptest.WithConfig(func(c *config.Config) {
+			c.RateLimit = config.RateLimit{Enabled: true, IPRate: 0.01, IPBurst: 2, UserRate: 0.01, UserBurst: 2}
+		}))
+	for i := range 5 {
+		apptest.Expect(t, e.Get("/products", ""), http.StatusOK, fmt.Sprintf("request %d with Redis down", i+1))
+	}
+	scrape := apptest.Expect(t, e.Get("//metrics", ""), http.StatusOK, "metrics")
+	if !strings.Contains(string(scrape.Body), "tienda_ratelimit_redis_failures_total 5\n") {
+		t.Errorf("the scrape does not count 5 unchecked requests:\n%s", grepLines(string(scrape.Body), "ratelimit"))
+	}
+	n := 0
+	for _, rec := range records(t, logs) {
+		if strings.HasPrefix(fmt.Sprint(rec["msg"]), "rate limiter cannot reach Redis") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the outage was logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+func grepLines(s, word string) string {
+	var out []string
+	for line := range strings.SplitSeq(s, "\n") {
+		if strings.Contains(line, word) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
