@@ -357,6 +357,13 @@ func validStatuses(op *apiOp) []int {
 		return append(ok, http.StatusUnauthorized)
 	case "GET /users/me", "GET /users", "GET /products", "GET /orders", "POST /reports/sales", "POST /auth/refresh":
 		return ok
+	case "POST /auth/password-reset/confirm":
+		// A well-formed body cannot hold a token the fuzzer does not know: 422 on "token".
+		return append(ok, http.StatusUnprocessableEntity)
+	case "POST /users/me/password":
+		// Nor the current password: 422 on "current_password", and, like a login, 429 once the
+		// wrong guesses pass the throttle.
+		return append(ok, http.StatusUnprocessableEntity, http.StatusTooManyRequests)
 	}
 	return append(ok, http.StatusNotFound, http.StatusConflict)
 }
