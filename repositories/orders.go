@@ -2,7 +2,6 @@ package repositories
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 
@@ -103,17 +102,11 @@ func (r Orders) Products(ctx context.Context, ids []uint) ([]models.Product, err
 		args[i] = id
 	}
 	query := "SELECT id, sku, name, price_cents, stock FROM products WHERE id IN " + rowsOf(1, len(ids)) + " AND deleted_at = 0"
-	var rows *sql.Rows
-	var err error
-	if st, release, ok := r.prep.stmt(ctx, r.db, query); ok { //nolint:sqlclosecheck // release closes it
-		defer release()
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = r.db.WithContext(ctx).Raw(query, args...).Rows()
-	}
+	rows, release, err := r.query(ctx, query, args...)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
+	defer release()
 	defer rows.Close()
 	ps := make([]models.Product, 0, len(ids))
 	for rows.Next() {

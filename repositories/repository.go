@@ -153,17 +153,11 @@ func translate(err error) error {
 // syntax (SQL Server's @p1, ...). Either way it runs on r's pool or transaction, and GORM's
 // query builder and reflective scan, the costly part of a GORM query, are skipped.
 func (r Repo[T]) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
-	var rows *sql.Rows
-	var err error
-	if st, release, ok := r.prep.stmt(ctx, r.db, query); ok { //nolint:sqlclosecheck // release closes it
-		defer release()
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = r.db.WithContext(ctx).Raw(query, args...).Rows()
-	}
+	rows, release, err := r.query(ctx, query, args...)
 	if err != nil {
-		return translate(err)
+		return err
 	}
+	defer release()
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
@@ -175,6 +169,21 @@ func (r Repo[T]) queryRow(ctx context.Context, query string, args []any, dest ..
 		return err
 	}
 	return translate(rows.Close())
+}
+
+// query runs a hand-written query of the hot paths as queryRow does and returns its rows; call
+// release after closing them.
+func (r Repo[T]) query(ctx context.Context, query string, args ...any) (rows *sql.Rows, release func(), err error) {
+	if st, done, ok := r.prep.stmt(ctx, r.db, query); ok { //nolint:sqlclosecheck // done closes it
+		rows, err = st.QueryContext(ctx, args...)
+		if err != nil {
+			done()
+			return nil, nil, translate(err)
+		}
+		return rows, done, nil
+	}
+	rows, err = r.db.WithContext(ctx).Raw(query, args...).Rows()
+	return rows, func() {}, translate(err)
 }
 
 // exec runs a hand-written statement of the hot paths, as queryRow does, and returns the
